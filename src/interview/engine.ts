@@ -1,0 +1,159 @@
+import type { i18n } from 'i18next';
+import { transition } from 'xstate';
+import type { Definition } from '../../dialogs';
+import { translatorFor, type Locale } from '../i18n';
+import { answerMap, isApplicable, nextItem } from './flow';
+import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
+import { parseAnswer, parseYesNo } from './parse/answer';
+import { parseCommand } from './parse/command';
+import { renderTurn, whereText, type Reply } from './render';
+import { engineStateSchema, type EngineState } from './state';
+
+/** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
+export interface Input {
+  text: string;
+  /** The question a card or button was rendered for; a click on an older one changes nothing. */
+  questionId?: string;
+}
+
+/** The outcome of one turn: the state to save, the replies to send, the answers that changed. */
+export interface Turn {
+  state: EngineState;
+  replies: Reply[];
+  changes: AnswerChange[];
+  effects: Effect[];
+}
+
+/** The channel-independent interview: `(persisted state, input) → (new persisted state, replies)`. Pure. */
+export interface Interview {
+  readonly definition: Definition;
+  /** A new interview: welcome, introduction, the first section and question. */
+  start(locale: Locale, now: Date): Turn;
+  /** A returning respondent: where they stopped, and the question they are at. */
+  resume(state: EngineState): Turn;
+  /** One message of the respondent. Never throws on any input. */
+  handle(state: EngineState, input: Input, now: Date): Turn;
+  /** Reads a saved state (any schema version, any earlier definition); null when it is not a state at all. */
+  load(saved: unknown): EngineState | null;
+}
+
+/** Builds the interview for a questionnaire definition and its wording. */
+export function createInterview(def: Definition, i18n: i18n): Interview {
+  const machine = createInterviewMachine(def);
+  const labels = (itemId: string) => (optionId: string) =>
+    (['en', 'es'] as const).map((lng) => i18n.getFixedT(lng)(`questionnaire:option.${itemId}.${optionId}`));
+
+  const finish = (state: EngineState, context: Pick<InterviewContext, 'outbox' | 'changes' | 'effects'>): Turn => ({
+    state,
+    replies: renderTurn(def, translatorFor(i18n, state.locale), state, context.outbox),
+    changes: context.changes,
+    effects: context.effects,
+  });
+
+  /** Interprets a message for the prompt the respondent is at. */
+  const interpret = (state: EngineState, input: Input, now: Date): InterviewEvent => {
+    const text = typeof input.text === 'string' ? input.text : '';
+    const command = parseCommand(def, text);
+    if (command) return command;
+    const promptId = currentPromptId(state);
+    if (input.questionId && promptId && input.questionId !== promptId) return { type: 'STALE', questionId: input.questionId };
+    if (state.phase === 'submitted') return { type: 'TEXT' };
+    if (state.phase !== 'asking') {
+      const yesNo = parseYesNo(text);
+      return yesNo.ok ? { type: 'CONFIRM', yes: yesNo.value === 'yes', at: now.toISOString() } : { type: 'INVALID', reason: { code: 'yesno' } };
+    }
+    const item = state.current ? def.byId.get(state.current) : undefined;
+    if (!item) return { type: 'TEXT' };
+    const parsed = parseAnswer(item, text, labels(item.id));
+    return parsed.ok ? { type: 'ANSWER', value: parsed.value, detail: parsed.detail, dropped: parsed.dropped } : { type: 'INVALID', reason: parsed.reason };
+  };
+
+  return {
+    definition: def,
+    start(locale, now) {
+      const first = def.items[0];
+      const state: EngineState = {
+        schemaVersion: 1,
+        definitionVersion: def.version,
+        locale,
+        phase: 'asking',
+        current: first.id,
+        lastSection: first.section,
+        answers: [],
+        skipped: [],
+        deferred: [],
+        resolving: false,
+        startedAt: now.toISOString(),
+        submittedAt: null,
+      };
+      const outbox = [
+        { say: 'message' as const, key: 'welcome.title' },
+        { say: 'message' as const, key: 'welcome.intro' },
+        { say: 'message' as const, key: 'welcome.howTo' },
+        { say: 'section' as const, section: first.section },
+      ];
+      return finish(state, { outbox, changes: [], effects: [] });
+    },
+    resume(state) {
+      const t = translatorFor(i18n, state.locale);
+      const text = `${t('welcome.back')} ${whereText(def, t, state)}`;
+      const turn = finish(state, { outbox: [], changes: [], effects: [] });
+      return { ...turn, replies: [{ type: 'message', text }, ...turn.replies] };
+    },
+    handle(state, input, now) {
+      const event = interpret(state, input, now);
+      const { phase, ...rest } = state;
+      const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
+      const [next] = transition(machine, snapshot, event);
+      const { outbox, changes, effects, ...context } = next.context;
+      return finish({ ...context, phase: next.value as EngineState['phase'] }, { outbox, changes, effects });
+    },
+    load(saved) {
+      const parsed = engineStateSchema.safeParse(saved);
+      return parsed.success ? realign(def, parsed.data) : null;
+    },
+  };
+}
+
+/** The id of the prompt a state is at: the item, or submit/restart/erase confirmations. */
+export function currentPromptId(state: EngineState): string | null {
+  switch (state.phase) {
+    case 'asking':
+      return state.current;
+    case 'confirmingSubmit':
+      return 'submit';
+    case 'confirmingRestart':
+      return 'restart';
+    case 'confirmingErase':
+      return 'erase';
+    case 'submitted':
+      return null;
+  }
+}
+
+/**
+ * Fits a saved state to the current definition: when the questionnaire changed (or the saved position no
+ * longer makes sense), the position is rebuilt from the answers; no answer is dropped.
+ */
+function realign(def: Definition, state: EngineState): EngineState {
+  const answers = answerMap(state.answers);
+  const current = state.current ? def.byId.get(state.current) : undefined;
+  const fits = state.phase !== 'asking' || (current !== undefined && isApplicable(def, current, answers));
+  if (state.definitionVersion === def.version && fits) return state;
+  const known = (id: string) => def.byId.has(id);
+  const aligned: EngineState = {
+    ...state,
+    definitionVersion: def.version,
+    skipped: state.skipped.filter(known),
+    deferred: state.deferred.filter(known),
+  };
+  if (aligned.phase === 'submitted') return aligned;
+  const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false };
+  const open = fits && current ? current : nextItem(def, position, null);
+  if (state.phase === 'asking' || state.phase === 'confirmingSubmit') {
+    return open
+      ? { ...aligned, phase: 'asking', current: open.id, resolving: false }
+      : { ...aligned, phase: 'confirmingSubmit', current: null, resolving: false };
+  }
+  return aligned;
+}

@@ -1,0 +1,68 @@
+import type { Definition } from '../../../dialogs';
+import { sectionIdSchema, type SectionId } from '../../../dialogs/schema';
+import type { Locale } from '../../i18n';
+import { findItem } from '../flow';
+import { normalize } from './normalize';
+
+/** What a respondent can ask for at any prompt, in either language. */
+export type Command =
+  | { type: 'HELP' }
+  | { type: 'BACK' }
+  | { type: 'SKIP' }
+  | { type: 'PROGRESS' }
+  | { type: 'REVIEW'; section: SectionId | null }
+  | { type: 'EDIT'; itemId: string | null; unknown?: string }
+  | { type: 'LANGUAGE'; locale: Locale | null }
+  | { type: 'RESTART' }
+  | { type: 'SUBMIT' }
+  | { type: 'ERASE' };
+
+const WORDS: Record<string, Command['type']> = {
+  help: 'HELP', ayuda: 'HELP', '?': 'HELP',
+  back: 'BACK', atras: 'BACK', volver: 'BACK', previous: 'BACK', anterior: 'BACK',
+  skip: 'SKIP', omitir: 'SKIP', saltar: 'SKIP', 'skip for now': 'SKIP', 'omitir por ahora': 'SKIP',
+  progress: 'PROGRESS', progreso: 'PROGRESS',
+  restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
+  submit: 'SUBMIT', enviar: 'SUBMIT',
+  'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
+};
+const REVIEW = new Set(['review', 'revisar']);
+const EDIT = new Set(['edit', 'editar', 'change', 'cambiar']);
+const LANGUAGE = new Set(['language', 'idioma', 'lang']);
+const LANGUAGES: Record<string, Locale> = {
+  en: 'en', english: 'en', ingles: 'en',
+  es: 'es', spanish: 'es', espanol: 'es', castellano: 'es',
+};
+const SECTION_NAMES: Record<string, SectionId> = { respondent: 'respondent', contact: 'respondent', contacto: 'respondent', encuestado: 'respondent' };
+
+/**
+ * A command, when the whole message is one ("ayuda", "edit q17", "review C", "idioma en"); otherwise null and
+ * the message is an answer. Arguments must make sense ("Review of the law…" stays an answer).
+ */
+export function parseCommand(def: Definition, input: string): Command | null {
+  if (input.length > 200) return null;
+  const text = input.trim() === '?' ? '?' : normalize(input);
+  const word = WORDS[text];
+  if (word) return { type: word } as Command;
+  const [head, ...rest] = text.split(' ');
+  const arg = rest.join(' ');
+  if (REVIEW.has(head)) {
+    if (!arg) return { type: 'REVIEW', section: null };
+    const section = SECTION_NAMES[arg] ?? sectionIdSchema.safeParse(arg.toUpperCase()).data;
+    return section ? { type: 'REVIEW', section } : null;
+  }
+  if (EDIT.has(head)) {
+    if (!arg) return { type: 'EDIT', itemId: null };
+    const raw = input.trim().split(/\s+/).slice(1).join(' ');
+    const item = findItem(def, raw) ?? findItem(def, arg);
+    if (item) return { type: 'EDIT', itemId: item.id };
+    // "edit q99" is a mistaken command, "Edit the draft law…" an answer.
+    return /^(q?\d+|[a-z]+\.[\w.]+)$/i.test(raw) ? { type: 'EDIT', itemId: null, unknown: raw } : null;
+  }
+  if (LANGUAGE.has(head)) {
+    if (!arg) return { type: 'LANGUAGE', locale: null };
+    const locale = LANGUAGES[arg];
+    return locale ? { type: 'LANGUAGE', locale } : null;
+  }
+  return null;
+}

@@ -75,7 +75,13 @@ export class TeamsPackageError extends Error {
 export function parseTeamsEnv(env: Record<string, string | undefined>): { appId: string; domain: string } {
   const result = teamsEnvSchema.safeParse({ MicrosoftAppId: env.MicrosoftAppId, BOT_DOMAIN: env.BOT_DOMAIN });
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    // First problem per variable only ("is empty" makes "must be a GUID" noise).
+    const first = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const name = issue.path.join('.');
+      if (!first.has(name)) first.set(name, `${name} ${issue.message}`);
+    }
+    const problems = [...first.values()];
     throw new TeamsPackageError(problems.join('; '), problems);
   }
   return { appId: result.data.MicrosoftAppId, domain: result.data.BOT_DOMAIN };

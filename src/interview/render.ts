@@ -161,8 +161,10 @@ function progressText(def: Definition, t: Translator, state: EngineState, answer
 }
 
 /** "17 — Legislation on digital signature" (number and short label) to name an item in lists. */
-export const itemLabel = (t: Translator, item: DefinedItem): string =>
-  `${item.number ?? item.id} — ${t(`questionnaire:item.${item.id}.short`)}`;
+export const itemLabel = (t: Translator, item: DefinedItem): string => {
+  const short = t(`questionnaire:item.${item.id}.short`);
+  return item.number ? `${item.number} — ${short}` : short;
+};
 
 function reviewText(def: Definition, t: Translator, locale: Locale, answers: Answers, only: SectionId | null): string {
   const items = applicableItems(def, answers);

@@ -17,7 +17,7 @@ export type Command =
   | { type: 'SUBMIT' }
   | { type: 'ERASE' };
 
-const WORDS: Record<string, Command['type']> = {
+const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
   back: 'BACK', atras: 'BACK', volver: 'BACK', previous: 'BACK', anterior: 'BACK',
   skip: 'SKIP', omitir: 'SKIP', saltar: 'SKIP', 'skip for now': 'SKIP', 'omitir por ahora': 'SKIP',
@@ -25,15 +25,15 @@ const WORDS: Record<string, Command['type']> = {
   restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
   submit: 'SUBMIT', enviar: 'SUBMIT',
   'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
-};
+} as const));
 const REVIEW = new Set(['review', 'revisar']);
 const EDIT = new Set(['edit', 'editar', 'change', 'cambiar']);
 const LANGUAGE = new Set(['language', 'idioma', 'lang']);
-const LANGUAGES: Record<string, Locale> = {
+const LANGUAGES = new Map<string, Locale>(Object.entries({
   en: 'en', english: 'en', ingles: 'en',
   es: 'es', spanish: 'es', espanol: 'es', castellano: 'es',
-};
-const SECTION_NAMES: Record<string, SectionId> = { respondent: 'respondent', contact: 'respondent', contacto: 'respondent', encuestado: 'respondent' };
+} as const));
+const SECTION_NAMES = new Map<string, SectionId>([['respondent', 'respondent'], ['contact', 'respondent'], ['contacto', 'respondent'], ['encuestado', 'respondent']]);
 
 /**
  * A command, when the whole message is one ("ayuda", "edit q17", "review C", "idioma en"); otherwise null and
@@ -42,13 +42,13 @@ const SECTION_NAMES: Record<string, SectionId> = { respondent: 'respondent', con
 export function parseCommand(def: Definition, input: string): Command | null {
   if (input.length > 200) return null;
   const text = input.trim() === '?' ? '?' : normalize(input);
-  const word = WORDS[text];
+  const word = WORDS.get(text);
   if (word) return { type: word } as Command;
   const [head, ...rest] = text.split(' ');
   const arg = rest.join(' ');
   if (REVIEW.has(head)) {
     if (!arg) return { type: 'REVIEW', section: null };
-    const section = SECTION_NAMES[arg] ?? sectionIdSchema.safeParse(arg.toUpperCase()).data;
+    const section = SECTION_NAMES.get(arg) ?? sectionIdSchema.safeParse(arg.toUpperCase()).data;
     return section ? { type: 'REVIEW', section } : null;
   }
   if (EDIT.has(head)) {
@@ -61,7 +61,7 @@ export function parseCommand(def: Definition, input: string): Command | null {
   }
   if (LANGUAGE.has(head)) {
     if (!arg) return { type: 'LANGUAGE', locale: null };
-    const locale = LANGUAGES[arg];
+    const locale = LANGUAGES.get(arg);
     return locale ? { type: 'LANGUAGE', locale } : null;
   }
   return null;

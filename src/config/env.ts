@@ -1,0 +1,57 @@
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+/** Every environment variable the application reads; nothing else reads process.env. */
+export const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    MicrosoftAppId: optional,
+    MicrosoftAppPassword: optional,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MicrosoftAppTenantId: optional,
+    /** For tests of the authentication: where the bot fetches the channel's signing keys. */
+    ToBotFromChannelOpenIdMetadataUrl: optional.pipe(z.url().optional()),
+    DEFAULT_LOCALE: z.enum(['en', 'es']).default('en'),
+    MONGODB_URI: optional.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+    MONGODB_DB: optional,
+    DATA_DIR: z.string().default('./data'),
+    ADMIN_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    DIRECT_LINE_SECRET: optional,
+    /** The address people reach the bot at (links in invitations and documents); defaults to http://localhost:PORT. */
+    PUBLIC_URL: optional.pipe(z.url().optional()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    REQUIRE_INVITATION: bool,
+  })
+  .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType is SingleTenant' });
+    }
+  });
+export type Env = z.infer<typeof envSchema>;
+
+/** A configuration problem, in one line naming the variable. */
+export class ConfigError extends Error {}
+
+/** Reads `.env` (if any) under the real environment, validates everything, and fails with one line naming the variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env, dotenvPath?: string): Env {
+  const fromFile: Record<string, string> = {};
+  if (source === process.env) loadDotenv({ path: dotenvPath, processEnv: fromFile, quiet: true });
+  const parsed = envSchema.safeParse({ ...fromFile, ...source });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Configuration error: ${String(issue.path[0] ?? '')} ${issue.message}`.replace(/\s+/g, ' '));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,22 @@
+/** The store: MongoDB when a URI is configured, the embedded nedb store otherwise. */
+import { createEmbeddedStore } from './embedded';
+import { createMongoStore } from './mongodb';
+import type { Store } from './port';
+
+export * from './port';
+export { createEmbeddedStore, type EmbeddedStoreOptions } from './embedded';
+export { createMongoStore, type MongoStoreOptions } from './mongodb';
+
+/** Store configuration: a MongoDB URI (and optional database name), or a data folder for the embedded store (null: memory). */
+export interface StoreConfig {
+  mongodbUri?: string;
+  mongodbDb?: string;
+  dataDir: string | null;
+}
+
+/** Picks MongoDB when a URI is given, the embedded store otherwise. */
+export function createStore(config: StoreConfig): Store {
+  const uri = config.mongodbUri?.trim();
+  if (uri) return createMongoStore({ uri, dbName: config.mongodbDb?.trim() || undefined });
+  return createEmbeddedStore({ dir: config.dataDir });
+}

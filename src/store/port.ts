@@ -1,0 +1,166 @@
+/**
+ * The store port: what the bot needs from persistence, independent of the database and of the channel layer
+ * (no botbuilder here). Stored data is described by zod schemas; the types are derived from them.
+ */
+import { z } from 'zod';
+import { locales } from '../i18n';
+
+/** True for plain JSON: null, booleans, finite numbers, strings, arrays and plain objects of those (no cycles). */
+export function isPlainJson(value: unknown, path: Set<object> = new Set()): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (path.has(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  path.add(value);
+  try {
+    const values = Array.isArray(value) ? value : Object.keys(value).map((k) => (value as Record<string, unknown>)[k]);
+    return values.every((v) => isPlainJson(v, path));
+  } finally {
+    path.delete(value);
+  }
+}
+
+/** A plain JSON object, taken as is (never rebuilt key by key, so keys such as `__proto__` or `a.b` survive). */
+export const jsonObjectSchema = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && isPlainJson(v),
+  { message: 'expected a plain JSON object' },
+);
+
+/** An answer as stored: "yes"/"no", an option id, option ids (multi), an ISO alpha-3 code, or text. */
+export const answerValueSchema = z.union([z.string(), z.array(z.string())]);
+/** An answer as stored: a string or a list of strings. */
+export type AnswerValue = z.infer<typeof answerValueSchema>;
+
+/** One answer; answers are a list, never an object keyed by item id (ids have dots, e.g. "q4.cio.name"). */
+export const storedAnswerSchema = z.object({ itemId: z.string(), value: answerValueSchema });
+/** One answer: the item id and its value. */
+export type StoredAnswer = z.infer<typeof storedAnswerSchema>;
+
+/** Where a response stands. */
+export const responseStatusSchema = z.enum(['in_progress', 'submitted']);
+/** Where a response stands: in progress or submitted. */
+export type ResponseStatus = z.infer<typeof responseStatusSchema>;
+
+/** The country a response is for. */
+export const countrySchema = z.object({ code: z.string(), name: z.string() });
+
+/** A respondent's questionnaire response. */
+export const responseDocSchema = z.object({
+  /** uuid (crypto.randomUUID). */
+  id: z.string().min(1),
+  /** Unique per respondent, e.g. "msteams:<aadObjectId>" or "webchat:<userId>". */
+  respondentKey: z.string().min(1),
+  country: countrySchema.nullable(),
+  locale: z.enum(locales),
+  status: responseStatusSchema,
+  answers: z.array(storedAnswerSchema),
+  /** Item ids deferred with "skip". */
+  deferred: z.array(z.string()),
+  /** The interview engine's persisted state: plain JSON, opaque to the store (any keys, any user text). */
+  engine: jsonObjectSchema,
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  submittedAt: z.date().nullable(),
+  /** Optimistic concurrency: 1 on insert, +1 on every replace. */
+  version: z.number().int().min(1),
+});
+/** A respondent's questionnaire response, as stored. */
+export type ResponseDoc = z.infer<typeof responseDocSchema>;
+
+/** Who did something: the channel, the channel's user id and, when known, their display name. */
+export const whoSchema = z.object({ channel: z.string(), userId: z.string(), name: z.string().optional() });
+
+/** One entry of the audit trail. */
+export const answerEventSchema = z.object({
+  /** Deterministic, supplied by the caller (e.g. `${responseId}:${version}:${n}`), so a retried append is idempotent. */
+  id: z.string().min(1),
+  responseId: z.string().min(1),
+  /** The item; '*' for an erasure. */
+  itemId: z.string(),
+  oldValue: answerValueSchema.nullable(),
+  newValue: answerValueSchema.nullable(),
+  who: whoSchema,
+  channel: z.string(),
+  at: z.date(),
+  /** An erasure event carries no content (itemId '*', values null). */
+  type: z.enum(['answer', 'erasure']),
+  /** Set by eraseResponse on the response's earlier events, whose values (and who.name) were removed. */
+  redacted: z.literal(true).optional(),
+});
+/** One entry of the audit trail: an answer change, or the erasure of a response. */
+export type AnswerEvent = z.infer<typeof answerEventSchema>;
+
+/** Where to reach a respondent proactively. */
+export const conversationDocSchema = z.object({
+  /** `${channel}:${conversationId}`. */
+  id: z.string().min(1),
+  respondentKey: z.string().min(1),
+  /** The Bot Framework conversation reference, as plain JSON. */
+  reference: jsonObjectSchema,
+  /** The last question card sent, so that it can be updated once answered (typed answers carry no replyToId). */
+  lastCard: z.object({ activityId: z.string().min(1), questionId: z.string().min(1) }).optional(),
+  updatedAt: z.date(),
+});
+/** A conversation of a respondent and its Bot Framework conversation reference. */
+export type ConversationDoc = z.infer<typeof conversationDocSchema>;
+
+/** A claimed channel activity (exactly-once processing). */
+export interface ActivityClaim {
+  key: string;
+  claimedAt: Date;
+  expiresAt: Date;
+}
+
+/** The outcome of a conditional write: the stored doc, or a conflict (never a silent overwrite). */
+export type WriteResult = { ok: true; doc: ResponseDoc } | { ok: false; reason: 'conflict' };
+
+/** Filters of listResponses; every given filter must hold. */
+export interface ResponseFilter {
+  status?: ResponseStatus;
+  countryCode?: string;
+  /** Only responses with an answer to this item id. */
+  answeredItemId?: string;
+}
+
+/**
+ * Persistence for the bot. Returned docs are fresh plain objects (Dates as Date, no database `_id`); mutating
+ * them never changes the store. Invalid arguments (a non-string key, a doc not matching its schema) reject.
+ */
+export interface Store {
+  /** Which adapter this is. */
+  readonly kind: 'mongodb' | 'embedded';
+  /** Connect and create indexes (unique respondentKey; country.code + status; events by responseId + at; TTL on processed activities). Idempotent; a failure is not cached (the next call retries). */
+  init(): Promise<void>;
+  /** The response of a respondent, or null. */
+  findResponseByRespondent(respondentKey: string): Promise<ResponseDoc | null>;
+  /** A response by id, or null. */
+  getResponse(id: string): Promise<ResponseDoc | null>;
+  /** Responses matching the filter, sorted by createdAt (then id). */
+  listResponses(filter?: ResponseFilter): Promise<ResponseDoc[]>;
+  /** Insert a new response (version must be 1); conflict if the respondentKey (or id) already exists. */
+  insertResponse(doc: ResponseDoc): Promise<WriteResult>;
+  /** Compare-and-swap: replace only if the stored version equals expectedVersion; the stored doc gets version expectedVersion + 1 (returned). Conflict otherwise (also when the response is gone, or the new respondentKey is taken). */
+  replaceResponse(doc: ResponseDoc, expectedVersion: number): Promise<WriteResult>;
+  /** Append audit events; idempotent by event id (a retried append of the same ids adds nothing, the first one stays). */
+  appendEvents(events: AnswerEvent[]): Promise<void>;
+  /** The events of a response, by `at` then id. */
+  listEvents(responseId: string): Promise<AnswerEvent[]>;
+  /** Erase a response: delete the response, its conversations and the content of its events (values and who.name; they are kept marked `redacted`); append one erasure event (id `${id}:erasure`, no content) recording who and when. Returns false when there was nothing to delete. */
+  eraseResponse(id: string, who: AnswerEvent['who'], at: Date): Promise<boolean>;
+  /** Upsert a conversation by id. */
+  saveConversation(doc: ConversationDoc): Promise<void>;
+  /** A conversation by id, or null. */
+  getConversation(id: string): Promise<ConversationDoc | null>;
+  /** Exactly-once processing of channel activities: true the first time a key is claimed (record kept with a TTL of ttlSeconds), false while it is claimed (also under concurrency: two concurrent claims → exactly one true). An expired claim can be claimed again. */
+  claimActivity(key: string, ttlSeconds: number): Promise<boolean>;
+  /** The live claim of a key with its expiry, or null (never claimed, released or expired). */
+  getActivityClaim(key: string): Promise<ActivityClaim | null>;
+  /** Undo a claim (the turn failed before anything was stored, so a retry of the same activity must be processed). */
+  releaseActivity(key: string): Promise<void>;
+  /** Throws when the store cannot serve (used by /healthz). */
+  ping(): Promise<void>;
+  /** Release the connection or files; the store cannot be used afterwards. */
+  close(): Promise<void>;
+}

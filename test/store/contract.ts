@@ -1,0 +1,570 @@
+/**
+ * The store contract: one suite of behaviours every Store adapter must show. Call describeStoreContract for
+ * each adapter; `makeStore` must return a new store over EMPTY storage each time it is called.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnswerEvent, ConversationDoc, ResponseDoc, Store } from '../../src/store/port';
+
+/** Optional capabilities of an adapter under test. */
+export interface ContractOptions {
+  /**
+   * Opens a second store over the same storage as `store`, WITHOUT closing `store` first (simulates a process
+   * killed with -9 and restarted). Defined only for durable adapters.
+   */
+  reopen?: (store: Store) => Promise<Store>;
+}
+
+const at = (iso: string) => new Date(iso);
+
+/** A valid response doc with distinct values, overridable. */
+export function sampleResponse(overrides: Partial<ResponseDoc> = {}): ResponseDoc {
+  const id = overrides.id ?? randomUUID();
+  return {
+    id,
+    respondentKey: `webchat:${id}`,
+    country: { code: 'URY', name: 'Uruguay' },
+    locale: 'es',
+    status: 'in_progress',
+    answers: [
+      { itemId: 'q1', value: 'yes' },
+      { itemId: 'q2.channels', value: ['web', 'mobile'] },
+    ],
+    deferred: ['q3'],
+    engine: { schemaVersion: 1, phase: 'asking', current: 'q3', answers: [{ itemId: 'q1', value: 'yes' }] },
+    createdAt: at('2025-03-01T10:00:00.123Z'),
+    updatedAt: at('2025-03-01T10:05:00.456Z'),
+    submittedAt: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** An answer event, overridable. */
+export function sampleEvent(responseId: string, n: number, overrides: Partial<AnswerEvent> = {}): AnswerEvent {
+  return {
+    id: `${responseId}:1:${n}`,
+    responseId,
+    itemId: `q${n}`,
+    oldValue: null,
+    newValue: `answer ${n}`,
+    who: { channel: 'webchat', userId: 'u1', name: 'Ana Pérez' },
+    channel: 'webchat',
+    at: new Date(Date.UTC(2025, 2, 1, 10, 0, n)),
+    type: 'answer',
+    ...overrides,
+  };
+}
+
+/** Strings that are dangerous as field names, query operators or object keys. */
+export const hostileStrings = ['{ "$gt": "" }', '$where', '__proto__', 'constructor', 'a.b.c', '$gt', 'toString', '$$date', '.', 'prototype'];
+
+/** Defines the contract tests for one adapter. */
+export function describeStoreContract(name: string, makeStore: () => Promise<Store>, options: ContractOptions = {}): void {
+  describe(`Store contract — ${name}`, () => {
+    let store: Store;
+    const opened: Store[] = [];
+
+    const open = async (make: () => Promise<Store>) => {
+      const s = await make();
+      opened.push(s);
+      await s.init();
+      return s;
+    };
+
+    beforeEach(async () => {
+      store = await open(makeStore);
+    });
+
+    afterEach(async () => {
+      for (const s of opened.splice(0).reverse()) await s.close();
+    });
+
+    const insert = async (doc: ResponseDoc) => {
+      const result = await store.insertResponse(doc);
+      if (!result.ok) throw new Error(`insert of ${doc.id} conflicted`);
+      return result.doc;
+    };
+
+    describe('responses', () => {
+      it('init is idempotent and ping succeeds', async () => {
+        await store.init();
+        await store.init();
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      it('round-trips a response by respondent and by id, verbatim (Dates, arrays, Unicode, newlines, 100 kB)', async () => {
+        const big = 'Ω—ñ 日本語 🇺🇳 '.repeat(8_000).slice(0, 100_000);
+        expect(big.length).toBe(100_000);
+        const engine = JSON.parse(
+          '{"schemaVersion":1,"__proto__":{"polluted":true},"a.b":{"$gt":""},"$where":"1","constructor":{"prototype":2},"list":[1,2.5,null,true,"x"],"text":"line 1\\nline 2\\r\\n\\ttab \\u0000 \\u2028"}',
+        ) as Record<string, unknown>;
+        const doc = sampleResponse({
+          country: { code: 'ESP', name: 'España' },
+          submittedAt: at('2025-03-02T08:00:00.001Z'),
+          status: 'submitted',
+          answers: [
+            { itemId: 'q1', value: 'Ñandú — 日本語 — עברית — 🇺🇳 — emoji 👩🏽‍💻' },
+            { itemId: 'q2', value: 'first line\nsecond line\r\nthird\ttabbed  ' },
+            { itemId: 'q3', value: big },
+            { itemId: 'q4', value: ['b', 'a', 'b', ''] },
+            { itemId: 'q5', value: [] },
+            { itemId: 'q6', value: '' },
+          ],
+          engine,
+        });
+        const inserted = await insert(doc);
+        expect(inserted).toEqual(doc);
+
+        for (const got of [await store.findResponseByRespondent(doc.respondentKey), await store.getResponse(doc.id)]) {
+          expect(got).toEqual(doc);
+          expect(got).not.toHaveProperty('_id');
+          expect(got!.createdAt).toBeInstanceOf(Date);
+          expect(got!.updatedAt).toBeInstanceOf(Date);
+          expect(got!.submittedAt).toBeInstanceOf(Date);
+          expect(got!.createdAt.getTime()).toBe(doc.createdAt.getTime());
+          expect(got!.answers.map((a) => a.value)).toEqual(doc.answers.map((a) => a.value));
+          expect((got!.answers[2]!.value as string).length).toBe(100_000);
+          expect(JSON.stringify(got!.engine)).toBe(JSON.stringify(engine));
+          expect(Object.prototype.hasOwnProperty.call(got!.engine, '__proto__')).toBe(true);
+          expect(Object.getPrototypeOf(got!.engine)).toBe(Object.prototype);
+        }
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        expect(await store.findResponseByRespondent('webchat:nobody')).toBeNull();
+        expect(await store.getResponse(randomUUID())).toBeNull();
+      });
+
+      it('returns fresh objects: mutating a returned doc or the inserted one changes nothing stored', async () => {
+        const doc = sampleResponse();
+        const snapshot = structuredClone(doc);
+        const inserted = await insert(doc);
+        doc.answers.push({ itemId: 'x', value: 'x' });
+        doc.createdAt.setTime(0);
+        (doc.engine as { phase: string }).phase = 'changed';
+
+        const got = (await store.getResponse(snapshot.id))!;
+        for (const d of [inserted, got]) {
+          d.answers.push({ itemId: 'y', value: 'y' });
+          (d.answers[1]!.value as string[]).push('z');
+          d.deferred.length = 0;
+          d.country!.name = 'changed';
+          d.updatedAt.setTime(1);
+          (d.engine as { phase: string }).phase = 'changed';
+        }
+        expect(await store.getResponse(snapshot.id)).toEqual(snapshot);
+        expect(await store.findResponseByRespondent(snapshot.respondentKey)).toEqual(snapshot);
+      });
+
+      it('rejects a second response with the same respondentKey, or the same id, as a conflict', async () => {
+        const first = sampleResponse();
+        await insert(first);
+        const sameKey = sampleResponse({ respondentKey: first.respondentKey, locale: 'en' });
+        expect(await store.insertResponse(sameKey)).toEqual({ ok: false, reason: 'conflict' });
+        const sameId = sampleResponse({ id: first.id, respondentKey: 'webchat:other' });
+        expect(await store.insertResponse(sameId)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(sameKey.id)).toBeNull();
+        expect(await store.findResponseByRespondent('webchat:other')).toBeNull();
+        expect(await store.getResponse(first.id)).toEqual(first);
+        expect(await store.listResponses()).toHaveLength(1);
+      });
+
+      it('rejects an insert whose version is not 1, or an invalid doc', async () => {
+        await expect(store.insertResponse(sampleResponse({ version: 2 }))).rejects.toThrow();
+        await expect(store.insertResponse({ ...sampleResponse(), answers: { q1: 'yes' } } as unknown as ResponseDoc)).rejects.toThrow();
+        await expect(store.insertResponse(sampleResponse({ createdAt: new Date(Number.NaN) }))).rejects.toThrow();
+        expect(await store.listResponses()).toEqual([]);
+      });
+
+      it('replaces with the right version and increments it', async () => {
+        const doc = await insert(sampleResponse());
+        const next = { ...doc, answers: [...doc.answers, { itemId: 'q3', value: 'later' }], updatedAt: at('2025-03-01T11:00:00Z') };
+        const r1 = await store.replaceResponse(next, 1);
+        expect(r1).toEqual({ ok: true, doc: { ...next, version: 2 } });
+        expect(await store.getResponse(doc.id)).toEqual({ ...next, version: 2 });
+
+        const r2 = await store.replaceResponse({ ...next, status: 'submitted', submittedAt: at('2025-03-01T12:00:00Z') }, 2);
+        expect(r2.ok && r2.doc.version).toBe(3);
+        const stored = await store.findResponseByRespondent(doc.respondentKey);
+        expect(stored?.version).toBe(3);
+        expect(stored?.status).toBe('submitted');
+        expect(stored?.submittedAt).toEqual(at('2025-03-01T12:00:00Z'));
+      });
+
+      it('refuses a stale version (and a missing response) as a conflict, leaving the stored doc unchanged', async () => {
+        const doc = await insert(sampleResponse());
+        const v2 = await store.replaceResponse({ ...doc, locale: 'en' }, 1);
+        expect(v2.ok).toBe(true);
+        const stored = await store.getResponse(doc.id);
+
+        const stale = await store.replaceResponse({ ...doc, answers: [], deferred: ['overwritten'] }, 1);
+        expect(stale).toEqual({ ok: false, reason: 'conflict' });
+        const future = await store.replaceResponse({ ...doc, answers: [] }, 7);
+        expect(future).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(doc.id)).toEqual(stored);
+        expect(stored?.version).toBe(2);
+
+        const ghost = sampleResponse();
+        expect(await store.replaceResponse(ghost, 1)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(ghost.id)).toBeNull();
+      });
+
+      it('refuses a replace that would take another respondent’s key', async () => {
+        const a = await insert(sampleResponse());
+        const b = await insert(sampleResponse());
+        expect(await store.replaceResponse({ ...b, respondentKey: a.respondentKey }, 1)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(b.id)).toEqual(b);
+        expect(await store.getResponse(a.id)).toEqual(a);
+      });
+
+      it('lets exactly one of 10 concurrent replaces from the same version win', async () => {
+        const doc = await insert(sampleResponse());
+        const candidates = Array.from({ length: 10 }, (_, i) => ({ ...doc, answers: [{ itemId: 'winner', value: String(i) }] }));
+        const results = await Promise.all(candidates.map((c) => store.replaceResponse(c, 1)));
+        const wins = results.filter((r) => r.ok);
+        expect(wins).toHaveLength(1);
+        expect(results.filter((r) => !r.ok && r.reason === 'conflict')).toHaveLength(9);
+        const stored = await store.getResponse(doc.id);
+        expect(stored?.version).toBe(2);
+        expect(wins[0]!.ok && stored).toEqual(wins[0]!.ok ? wins[0]!.doc : null);
+      });
+
+      it('keeps every answer of 10 concurrent writers that retry (re-read, re-apply, CAS) on conflict', async () => {
+        const doc = await insert(sampleResponse({ answers: [] }));
+        let conflicts = 0;
+        const writer = async (i: number) => {
+          for (let attempt = 0; attempt < 100; attempt++) {
+            const current = (await store.getResponse(doc.id))!;
+            const next = { ...current, answers: [...current.answers, { itemId: `w${i}`, value: `value ${i}` }] };
+            const result = await store.replaceResponse(next, current.version);
+            if (result.ok) return;
+            conflicts++;
+          }
+          throw new Error(`writer ${i} never succeeded`);
+        };
+        await Promise.all(Array.from({ length: 10 }, (_, i) => writer(i)));
+        const stored = (await store.getResponse(doc.id))!;
+        expect(stored.version).toBe(11);
+        expect(stored.answers.map((a) => a.itemId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `w${i}`).sort());
+        expect(conflicts).toBeGreaterThanOrEqual(0);
+      });
+
+      it('round-trips dotted item ids and finds responses by them as values', async () => {
+        const dotted = await insert(
+          sampleResponse({
+            answers: [
+              { itemId: 'q4.cio.name', value: 'María' },
+              { itemId: 'q29.5g.detail', value: ['a.b', 'c'] },
+            ],
+            deferred: ['q7.1', 'q8.x.y'],
+          }),
+        );
+        const plain = await insert(
+          sampleResponse({ answers: [{ itemId: 'q4', value: 'cio.name' }, { itemId: 'q29', value: '5g.detail' }], deferred: [] }),
+        );
+        expect(await store.getResponse(dotted.id)).toEqual(dotted);
+        expect(await store.getResponse(plain.id)).toEqual(plain);
+        expect((await store.listResponses({ answeredItemId: 'q4.cio.name' })).map((r) => r.id)).toEqual([dotted.id]);
+        expect((await store.listResponses({ answeredItemId: 'q29.5g.detail' })).map((r) => r.id)).toEqual([dotted.id]);
+        expect((await store.listResponses({ answeredItemId: 'q4' })).map((r) => r.id)).toEqual([plain.id]);
+        expect(await store.listResponses({ answeredItemId: 'q4.cio' })).toEqual([]);
+        expect(await store.listResponses({ answeredItemId: 'cio.name' })).toEqual([]);
+      });
+
+      it('stores hostile strings (operators, __proto__, dots) as plain values and ids, matching nothing else', async () => {
+        const innocent = await insert(sampleResponse({ answers: [{ itemId: 'q1', value: 'yes' }] }));
+        const hostile: ResponseDoc[] = [];
+        for (const [i, s] of hostileStrings.entries()) {
+          hostile.push(
+            await insert(
+              sampleResponse({
+                respondentKey: s,
+                country: { code: s, name: s },
+                answers: [
+                  { itemId: s, value: s },
+                  { itemId: `q${i}`, value: [s, `${s}.${s}`] },
+                ],
+                deferred: [s],
+              }),
+            ),
+          );
+        }
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        for (const [i, s] of hostileStrings.entries()) {
+          const doc = hostile[i]!;
+          expect(await store.getResponse(doc.id)).toEqual(doc);
+          expect(await store.findResponseByRespondent(s)).toEqual(doc);
+          expect((await store.listResponses({ countryCode: s })).map((r) => r.id)).toEqual([doc.id]);
+          expect((await store.listResponses({ answeredItemId: s })).map((r) => r.id)).toEqual([doc.id]);
+        }
+        expect((await store.listResponses()).length).toBe(hostileStrings.length + 1);
+        expect(await store.findResponseByRespondent('{ "$gt": "x" }')).toBeNull();
+        expect(await store.findResponseByRespondent('$')).toBeNull();
+        expect(await store.listResponses({ countryCode: '{ "$ne": null }' })).toEqual([]);
+        expect(await store.getResponse(innocent.id)).toEqual(innocent);
+
+        // …and as ids and keys everywhere else.
+        for (const s of hostileStrings) {
+          const conv: ConversationDoc = { id: s, respondentKey: s, reference: { [s]: s }, updatedAt: new Date(0) };
+          await store.saveConversation(conv);
+          expect(await store.getConversation(s)).toEqual(conv);
+          expect(await store.claimActivity(s, 60)).toBe(true);
+          expect(await store.claimActivity(s, 60)).toBe(false);
+          await store.appendEvents([sampleEvent(s, 1, { id: s, itemId: s, oldValue: s, newValue: [s], who: { channel: s, userId: s, name: s }, channel: s })]);
+          expect(await store.listEvents(s)).toEqual([sampleEvent(s, 1, { id: s, itemId: s, oldValue: s, newValue: [s], who: { channel: s, userId: s, name: s }, channel: s })]);
+        }
+        expect(await store.claimActivity('innocent', 60)).toBe(true);
+        expect(await store.getConversation('innocent')).toBeNull();
+        expect(await store.listEvents('innocent')).toEqual([]);
+
+        // A crafted object where a string is expected is refused, never used as a query operator.
+        const crafted = [{ $gt: '' }, { $ne: null }, { $where: 'true' }, ['a'], /.*/];
+        for (const c of crafted) {
+          const bad = c as unknown as string;
+          await expect(store.findResponseByRespondent(bad)).rejects.toThrow(TypeError);
+          await expect(store.getResponse(bad)).rejects.toThrow(TypeError);
+          await expect(store.listResponses({ countryCode: bad })).rejects.toThrow(TypeError);
+          await expect(store.listEvents(bad)).rejects.toThrow(TypeError);
+          await expect(store.getConversation(bad)).rejects.toThrow(TypeError);
+          await expect(store.claimActivity(bad, 60)).rejects.toThrow(TypeError);
+          await expect(store.releaseActivity(bad)).rejects.toThrow(TypeError);
+          await expect(store.eraseResponse(bad, { channel: 'x', userId: 'y' }, new Date())).rejects.toThrow(TypeError);
+        }
+        expect((await store.listResponses()).length).toBe(hostileStrings.length + 1);
+      });
+
+      it('lists responses filtered by status and country, sorted by createdAt', async () => {
+        const mk = (country: string, status: 'in_progress' | 'submitted', minute: number) =>
+          sampleResponse({
+            country: { code: country, name: country },
+            status,
+            submittedAt: status === 'submitted' ? at('2025-04-01T00:00:00Z') : null,
+            createdAt: new Date(Date.UTC(2025, 2, 1, 10, minute)),
+          });
+        const docs = [mk('URY', 'submitted', 30), mk('URY', 'in_progress', 10), mk('ESP', 'submitted', 20), mk('ESP', 'in_progress', 5), mk('URY', 'submitted', 1)];
+        const noCountry = sampleResponse({ country: null, createdAt: new Date(Date.UTC(2025, 2, 1, 9)) });
+        for (const d of [...docs, noCountry]) await insert(d);
+        const ids = (rs: ResponseDoc[]) => rs.map((r) => r.id);
+        const sorted = (ds: ResponseDoc[]) => ids([...ds].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()));
+
+        expect(ids(await store.listResponses())).toEqual(sorted([...docs, noCountry]));
+        expect(ids(await store.listResponses({}))).toEqual(sorted([...docs, noCountry]));
+        expect(ids(await store.listResponses({ status: 'submitted' }))).toEqual(sorted(docs.filter((d) => d.status === 'submitted')));
+        expect(ids(await store.listResponses({ status: 'in_progress' }))).toEqual(sorted([...docs.filter((d) => d.status === 'in_progress'), noCountry]));
+        expect(ids(await store.listResponses({ countryCode: 'URY' }))).toEqual(sorted(docs.filter((d) => d.country?.code === 'URY')));
+        expect(ids(await store.listResponses({ countryCode: 'URY', status: 'submitted' }))).toEqual(
+          sorted(docs.filter((d) => d.country?.code === 'URY' && d.status === 'submitted')),
+        );
+        expect(await store.listResponses({ countryCode: 'FRA' })).toEqual([]);
+        expect((await store.listResponses({ status: 'submitted' })).every((r) => r.submittedAt instanceof Date)).toBe(true);
+      });
+    });
+
+    describe('audit events', () => {
+      it('appends idempotently by event id (the first version stays) and lists by `at` then id', async () => {
+        const rid = randomUUID();
+        const t = new Date(Date.UTC(2025, 2, 1, 10));
+        const e = [
+          sampleEvent(rid, 3, { at: new Date(t.getTime() + 2000) }),
+          sampleEvent(rid, 1, { id: `${rid}:1:b`, at: t }),
+          sampleEvent(rid, 2, { id: `${rid}:1:a`, at: t, oldValue: ['x', 'y'], newValue: null }),
+          sampleEvent(rid, 4, { at: new Date(t.getTime() - 1000), who: { channel: 'msteams', userId: 'aad-1' }, channel: 'msteams' }),
+        ];
+        await store.appendEvents(e);
+        await store.appendEvents([...e].reverse().map((ev) => ({ ...ev, newValue: 'retried with other content' })));
+        await store.appendEvents([]);
+        await store.appendEvents([sampleEvent(randomUUID(), 1)]);
+
+        const listed = await store.listEvents(rid);
+        expect(listed).toHaveLength(4);
+        expect(listed.map((ev) => ev.id)).toEqual([e[3]!.id, `${rid}:1:a`, `${rid}:1:b`, e[0]!.id]);
+        expect(listed).toEqual([e[3], e[2], e[1], e[0]]);
+        expect(listed[0]).not.toHaveProperty('_id');
+        expect(listed[0]!.who).toEqual({ channel: 'msteams', userId: 'aad-1' });
+        expect(listed[1]!.at).toBeInstanceOf(Date);
+
+        listed[1]!.at.setTime(0);
+        (listed[1]!.oldValue as string[]).push('mutated');
+        expect(await store.listEvents(rid)).toEqual([e[3], e[2], e[1], e[0]]);
+        expect(await store.listEvents(randomUUID())).toEqual([]);
+      });
+
+      it('appends the same ids concurrently only once', async () => {
+        const rid = randomUUID();
+        const batch = Array.from({ length: 5 }, (_, n) => sampleEvent(rid, n));
+        await Promise.all(Array.from({ length: 5 }, () => store.appendEvents(batch)));
+        expect(await store.listEvents(rid)).toHaveLength(5);
+      });
+    });
+
+    describe('erasure', () => {
+      it('removes the response, its conversations and its events’ content, leaving one erasure event', async () => {
+        const secret = 'SECRET-ANSWER-Ω-42';
+        const doc = await insert(sampleResponse({ answers: [{ itemId: 'q4.cio.name', value: secret }], engine: { note: secret } }));
+        const other = await insert(sampleResponse({ answers: [{ itemId: 'q1', value: secret }] }));
+        await store.appendEvents([
+          sampleEvent(doc.id, 1, { itemId: 'q4.cio.name', newValue: secret }),
+          sampleEvent(doc.id, 2, { itemId: 'q4.cio.name', oldValue: secret, newValue: [secret, 'x'] }),
+          sampleEvent(other.id, 1, { newValue: secret }),
+        ]);
+        const conv = (id: string, respondentKey: string): ConversationDoc => ({
+          id,
+          respondentKey,
+          reference: { conversation: { id }, user: { name: secret } },
+          updatedAt: new Date(),
+        });
+        const othersConversation = conv('webchat:c3', other.respondentKey);
+        await store.saveConversation(conv('webchat:c1', doc.respondentKey));
+        await store.saveConversation(conv('msteams:c2', doc.respondentKey));
+        await store.saveConversation(othersConversation);
+
+        const who = { channel: 'webchat', userId: 'u1', name: 'Ana Pérez' };
+        const when = at('2025-05-05T05:05:05.005Z');
+        expect(await store.eraseResponse(doc.id, who, when)).toBe(true);
+
+        expect(await store.getResponse(doc.id)).toBeNull();
+        expect(await store.findResponseByRespondent(doc.respondentKey)).toBeNull();
+        expect(await store.getConversation('webchat:c1')).toBeNull();
+        expect(await store.getConversation('msteams:c2')).toBeNull();
+        const events = await store.listEvents(doc.id);
+        for (const ev of events) {
+          expect(JSON.stringify(ev)).not.toContain(secret);
+          expect(ev.oldValue).toBeNull();
+          expect(ev.newValue).toBeNull();
+        }
+        const erasures = events.filter((ev) => ev.type === 'erasure');
+        expect(erasures).toEqual([
+          { id: `${doc.id}:erasure`, responseId: doc.id, itemId: '*', oldValue: null, newValue: null, who, channel: 'webchat', at: when, type: 'erasure' },
+        ]);
+
+        // Nothing left to delete: false, and no second erasure event.
+        expect(await store.eraseResponse(doc.id, who, new Date())).toBe(false);
+        expect((await store.listEvents(doc.id)).filter((ev) => ev.type === 'erasure')).toHaveLength(1);
+        expect(await store.eraseResponse(randomUUID(), who, new Date())).toBe(false);
+
+        // Other respondents are untouched.
+        expect(await store.getResponse(other.id)).toEqual(other);
+        expect(await store.getConversation('webchat:c3')).toEqual(othersConversation);
+        expect((await store.listEvents(other.id))[0]!.newValue).toBe(secret);
+
+        // The respondent may start again.
+        const again = sampleResponse({ respondentKey: doc.respondentKey });
+        expect((await store.insertResponse(again)).ok).toBe(true);
+      });
+
+      it('lets exactly one of two concurrent erasures report the deletion', async () => {
+        const doc = await insert(sampleResponse());
+        const who = { channel: 'webchat', userId: 'u1' };
+        const results = await Promise.all([store.eraseResponse(doc.id, who, new Date()), store.eraseResponse(doc.id, who, new Date())]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.listEvents(doc.id)).filter((ev) => ev.type === 'erasure')).toHaveLength(1);
+      });
+    });
+
+    describe('conversations', () => {
+      it('upserts by id and round-trips the reference as plain JSON', async () => {
+        const reference = JSON.parse(
+          '{"activityId":"1","user":{"id":"u","name":"Zoë \\n"},"conversation":{"id":"a:b.c","tenantId":"t"},"channelId":"msteams","serviceUrl":"https://smba.trafficmanager.net/emea/","$type":"x","a.b":{"__proto__":1}}',
+        ) as Record<string, unknown>;
+        const doc: ConversationDoc = { id: 'msteams:a:b.c', respondentKey: 'msteams:aad', reference, updatedAt: at('2025-03-01T10:00:00Z') };
+        await store.saveConversation(doc);
+        const got = (await store.getConversation(doc.id))!;
+        expect(got).toEqual(doc);
+        expect(got).not.toHaveProperty('_id');
+        expect(JSON.stringify(got.reference)).toBe(JSON.stringify(reference));
+        (got.reference.user as { name: string }).name = 'mutated';
+        got.updatedAt.setTime(0);
+        expect(await store.getConversation(doc.id)).toEqual(doc);
+
+        const updated: ConversationDoc = { ...doc, reference: { ...reference, activityId: '2' }, updatedAt: at('2025-03-02T10:00:00Z') };
+        await store.saveConversation(updated);
+        expect(await store.getConversation(doc.id)).toEqual(updated);
+        await Promise.all([store.saveConversation({ ...doc, id: 'webchat:new' }), store.saveConversation({ ...doc, id: 'webchat:new' })]);
+        expect(await store.getConversation('webchat:new')).toEqual({ ...doc, id: 'webchat:new' });
+        expect(await store.getConversation('webchat:none')).toBeNull();
+      });
+    });
+
+    describe('activity claims', () => {
+      it('claims a key once, and again after release', async () => {
+        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(true);
+        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(false);
+        expect(await store.claimActivity('msteams:act-2', 3600)).toBe(true);
+        await store.releaseActivity('msteams:act-1');
+        expect(await store.getActivityClaim('msteams:act-1')).toBeNull();
+        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(true);
+        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(false);
+        await store.releaseActivity('never-claimed');
+      });
+
+      it('gives exactly one of 20 concurrent claims of one key', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.claimActivity('webchat:conv|activity.1', 600)));
+        expect(results.filter((r) => r)).toHaveLength(1);
+        expect(results.filter((r) => !r)).toHaveLength(19);
+      });
+
+      it('keeps the claim with an expiry of ttlSeconds, and frees the key once it has expired', async () => {
+        const before = Date.now();
+        expect(await store.claimActivity('k-ttl', 600)).toBe(true);
+        const claim = await store.getActivityClaim('k-ttl');
+        expect(claim).not.toBeNull();
+        expect(claim!.key).toBe('k-ttl');
+        expect(claim!.expiresAt).toBeInstanceOf(Date);
+        expect(claim!.claimedAt.getTime()).toBeGreaterThanOrEqual(before - 5);
+        expect(claim!.expiresAt.getTime() - claim!.claimedAt.getTime()).toBe(600_000);
+
+        expect(await store.claimActivity('k-short', 0.3)).toBe(true);
+        expect(await store.claimActivity('k-short', 0.3)).toBe(false);
+        expect(await store.claimActivity('k-short-2', 0.3)).toBe(true);
+        await new Promise((r) => setTimeout(r, 450));
+        // Claimed again straight away (no read first), then the other key is seen as expired.
+        expect(await store.claimActivity('k-short', 0.3)).toBe(true);
+        expect(await store.claimActivity('k-short', 0.3)).toBe(false);
+        expect(await store.getActivityClaim('k-short-2')).toBeNull();
+        expect(await store.claimActivity('k-short-2', 60)).toBe(true);
+        expect(await store.getActivityClaim('k-ttl')).not.toBeNull();
+        await expect(store.claimActivity('k-bad', 0)).rejects.toThrow();
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('refuses to serve once closed', async () => {
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+        await expect(store.getResponse('x')).rejects.toThrow();
+      });
+
+      if (options.reopen) {
+        const reopen = options.reopen;
+        it('keeps everything written when the instance is dropped without close and reopened', async () => {
+          const doc = await insert(sampleResponse({ answers: [{ itemId: 'q4.cio.name', value: 'línea 1\nlínea 2' }] }));
+          const v2 = await store.replaceResponse({ ...doc, deferred: ['q9'] }, 1);
+          expect(v2.ok).toBe(true);
+          const other = await insert(sampleResponse());
+          expect(await store.eraseResponse(other.id, { channel: 'webchat', userId: 'u' }, new Date())).toBe(true);
+          await store.appendEvents([sampleEvent(doc.id, 1), sampleEvent(doc.id, 2)]);
+          const conv: ConversationDoc = { id: 'webchat:c', respondentKey: doc.respondentKey, reference: { a: 1 }, updatedAt: new Date() };
+          await store.saveConversation(conv);
+          expect(await store.claimActivity('act-1', 3600)).toBe(true);
+
+          // No close(): the first instance is simply abandoned.
+          const second = await open(() => reopen(store));
+          const stored = await second.getResponse(doc.id);
+          expect(stored).toEqual(v2.ok ? v2.doc : null);
+          expect(await second.findResponseByRespondent(doc.respondentKey)).toEqual(stored);
+          expect(await second.getResponse(other.id)).toBeNull();
+          expect((await second.listEvents(other.id)).map((e) => e.type)).toEqual(['erasure']);
+          expect(await second.listEvents(doc.id)).toEqual([sampleEvent(doc.id, 1), sampleEvent(doc.id, 2)]);
+          expect(await second.getConversation('webchat:c')).toEqual(conv);
+          expect(await second.claimActivity('act-1', 3600)).toBe(false);
+          // Unique index and CAS still hold after the restart.
+          expect((await second.insertResponse(sampleResponse({ respondentKey: doc.respondentKey }))).ok).toBe(false);
+          expect((await second.replaceResponse({ ...doc }, 1)).ok).toBe(false);
+          const v3 = await second.replaceResponse({ ...doc, deferred: [] }, 2);
+          expect(v3.ok && v3.doc.version).toBe(3);
+
+          const third = await open(() => reopen(second));
+          expect((await third.getResponse(doc.id))?.version).toBe(3);
+        });
+      }
+    });
+  });
+}

@@ -6,7 +6,7 @@ import { answerMap, isApplicable, nextItem } from './flow';
 import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
 import { parseAnswer, parseYesNo } from './parse/answer';
 import { parseCommand } from './parse/command';
-import { renderTurn, whereText, type Reply } from './render';
+import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
 import { engineStateSchema, type EngineState } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
@@ -35,6 +35,8 @@ export interface Interview {
   handle(state: EngineState, input: Input, now: Date): Turn;
   /** Reads a saved state (any schema version, any earlier definition); null when it is not a state at all. */
   load(saved: unknown): EngineState | null;
+  /** An item's question and current answer as the respondent reads them (for updating an answered card). */
+  describe(state: EngineState, itemId: string): { question: string; answer: string } | null;
 }
 
 /** Builds the interview for a questionnaire definition and its wording. */
@@ -111,6 +113,14 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     load(saved) {
       const parsed = engineStateSchema.safeParse(saved);
       return parsed.success ? realign(def, parsed.data) : null;
+    },
+    describe(state, itemId) {
+      const t = translatorFor(i18n, state.locale);
+      if (itemId === 'submit' && state.phase === 'submitted') return { question: t('submit.question'), answer: t('answer.yes') };
+      const item = def.byId.get(itemId);
+      const value = state.answers.find((a) => a.itemId === itemId)?.value;
+      if (!item || value === undefined) return null;
+      return { question: questionText(t, item), answer: displayValue(t, state.locale, item, value) };
     },
   };
 }

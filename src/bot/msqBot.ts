@@ -1,0 +1,99 @@
+import { ActivityHandler, TurnContext, type Activity } from 'botbuilder';
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
+import { answeredCard, readCardSubmit, renderReplies } from '../channels';
+import { translatorFor, type Locale } from '../i18n';
+import type { SessionService, TurnRequest, TurnResult } from '../session/service';
+import type { Store } from '../store/port';
+import { activityKey, identify } from './identify';
+
+export interface BotDeps {
+  sessions: SessionService;
+  /** Where the conversation reference and the last question card are remembered. */
+  conversations: Pick<Store, 'getConversation' | 'saveConversation'>;
+  i18n: i18n;
+  logger: Logger;
+  defaultLocale: Locale;
+}
+
+/**
+ * The Bot Framework face of the interview: turns activities into engine input, sends the rendered replies,
+ * and updates an answered question card so it can no longer be clicked.
+ */
+export class MsqBot extends ActivityHandler {
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.onMembersAdded(async (context, next) => {
+      const bot = context.activity.recipient?.id;
+      const people = (context.activity.membersAdded ?? []).filter((m) => m.id !== bot);
+      if (people.length > 0) await this.turn(context, { kind: 'greet' });
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      const { activity } = context;
+      const submitted = activity.value !== undefined ? readCardSubmit(activity.value) : null;
+      const input = submitted ?? { text: typeof activity.text === 'string' ? activity.text : '' };
+      await this.turn(context, { kind: 'message', ...input }, activityKey(activity));
+      await next();
+    });
+  }
+
+  private async turn(context: TurnContext, input: TurnRequest['input'], key?: string): Promise<void> {
+    const { activity } = context;
+    const respondent = identify(activity, this.deps.defaultLocale);
+    const result = await this.deps.sessions.handle({ respondent, input, ...(key ? { activityKey: key } : {}) });
+    if (result.status === 'duplicate') {
+      this.deps.logger.info({ activity: key }, 'redelivered activity ignored');
+      return;
+    }
+    const t = translatorFor(this.deps.i18n, result.locale);
+    const words = { send: t('card.send'), answered: t('card.answered') };
+    const conversationId = `${activity.channelId}:${activity.conversation?.id ?? ''}`;
+    if (result.status === 'ok' && result.answered) await this.updateAnsweredCard(context, conversationId, result.answered, words);
+    const activities = renderReplies(activity.channelId ?? '', result.replies, words);
+    const sent = await context.sendActivities(activities);
+    await this.remember(context, conversationId, respondent.key, activities, sent.map((s) => s?.id), result);
+  }
+
+  /** Replaces the card of the question just answered by a card showing the answer, without buttons. */
+  private async updateAnsweredCard(
+    context: TurnContext,
+    conversationId: string,
+    answered: { questionId: string; question: string; answer: string },
+    words: { send: string; answered: string },
+  ): Promise<void> {
+    const { activity } = context;
+    const lastCard = (await this.deps.conversations.getConversation(conversationId).catch(() => null))?.lastCard;
+    const cardId = activity.value !== undefined && activity.replyToId ? activity.replyToId : lastCard?.questionId === answered.questionId ? lastCard.activityId : undefined;
+    if (!cardId) return;
+    try {
+      await context.updateActivity({ id: cardId, type: 'message', attachments: [answeredCard(answered.question, answered.answer, words)] });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, conversation: conversationId }, 'could not update the answered card');
+    }
+  }
+
+  /** Keeps the conversation reference (for reminders) and the id of the last question card sent. */
+  private async remember(
+    context: TurnContext,
+    conversationId: string,
+    respondentKey: string,
+    activities: Partial<Activity>[],
+    ids: Array<string | undefined>,
+    result: TurnResult,
+  ): Promise<void> {
+    if (result.status !== 'ok') return;
+    const index = activities.findLastIndex((a) => (a.attachments?.length ?? 0) > 0 && a.channelData?.msq);
+    const cardId = index >= 0 ? ids[index] : undefined;
+    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>;
+    await this.deps.conversations
+      .saveConversation({
+        id: conversationId,
+        respondentKey,
+        reference,
+        updatedAt: new Date(),
+        ...(cardId ? { lastCard: { activityId: cardId, questionId: String(activities[index].channelData.msq.questionId) } } : {}),
+      })
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not save the conversation reference'));
+  }
+}

@@ -1,0 +1,32 @@
+import { ActionTypes, type Activity } from 'botbuilder';
+import type { Reply } from '../interview/render';
+import { renderText } from './text';
+import { cardActivity, plainMessage, promptCard, promptText, type CardWords, type PromptReply } from './teams';
+
+/** At most this many options are offered as suggested actions (buttons under the message)… */
+export const MAX_SUGGESTED_ACTIONS = 6;
+/** …and only when every label is this short; longer ones read better as a card's radio buttons. */
+export const MAX_SUGGESTED_LABEL = 40;
+
+/** Yes/no, and single choices with a few short labels, answer well with a button that types the label. */
+export function suitsSuggestedActions(reply: PromptReply): boolean {
+  const { kind, options } = reply.meta;
+  if (!options?.length) return false;
+  if (kind === 'yesno') return true;
+  return kind === 'choice' && options.length <= MAX_SUGGESTED_ACTIONS && options.every((o) => o.label.length <= MAX_SUGGESTED_LABEL);
+}
+
+/**
+ * Bot Framework Web Chat (Direct Line): suggested actions for yes/no and short choices (imBack sends the
+ * label as typed text, understood in either language); the Teams card for long choices and multi-choices;
+ * typed questions as plain text.
+ */
+export function renderWebChat(reply: Reply, words: CardWords): Partial<Activity> {
+  if (reply.type === 'message') return plainMessage(reply.text);
+  if (suitsSuggestedActions(reply)) {
+    const actions = (reply.meta.options ?? []).map((o) => ({ type: ActionTypes.ImBack, title: o.label, value: o.label }));
+    return { ...plainMessage(promptText(reply), reply.meta), suggestedActions: { actions, to: [] } };
+  }
+  const card = reply.meta.kind === 'choice' || reply.meta.kind === 'multi' ? promptCard(reply, words) : null;
+  return card ? cardActivity(card, reply.meta) : plainMessage(renderText(reply), reply.meta);
+}

@@ -1,0 +1,178 @@
+import { isDeepStrictEqual } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
+import { translatorFor, type Locale } from '../i18n';
+import { currentPromptId, type Input, type Interview, type Turn } from '../interview/engine';
+import { countryName } from '../interview/parse/country';
+import type { Reply } from '../interview/render';
+import type { EngineState } from '../interview/state';
+import type { AnswerEvent, ResponseDoc, Store } from '../store/port';
+
+/** Who is answering, through which channel; never a botbuilder type, so the channel layer can be swapped. */
+export interface Respondent {
+  key: string;
+  channel: string;
+  userId: string;
+  name?: string;
+  /** The language the channel reports; used for a new respondent only. */
+  locale: Locale;
+}
+
+export interface TurnRequest {
+  respondent: Respondent;
+  /** greet: a conversation opened (welcome, or welcome back); message: something the respondent sent. */
+  input: { kind: 'greet' } | ({ kind: 'message' } & Input);
+  /** Identifies the incoming activity so that a redelivered one is processed once. */
+  activityKey?: string;
+}
+
+export type TurnResult =
+  | {
+      status: 'ok';
+      locale: Locale;
+      replies: Reply[];
+      /** The prompt that this message answered, for updating its card. */
+      answered?: { questionId: string; question: string; answer: string };
+    }
+  | { status: 'duplicate' }
+  | { status: 'unavailable'; locale: Locale; replies: Reply[] };
+
+/** How long a processed activity is remembered, to drop redeliveries (Teams retries within minutes). */
+const ACTIVITY_TTL_SECONDS = 24 * 60 * 60;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * One respondent's turn, channel-independent: load the response, run the engine, store the new state with
+ * a compare-and-swap on its version (retrying on a concurrent write), append the audit events, and only
+ * then return the replies. Nothing is acknowledged unless it is stored.
+ */
+export function createSessionService(deps: { store: Store; interview: Interview; i18n: i18n; logger: Logger; now?: () => Date }) {
+  const { store, interview, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function handle(request: TurnRequest): Promise<TurnResult> {
+    const { activityKey } = request;
+    try {
+      if (activityKey && !(await store.claimActivity(activityKey, ACTIVITY_TTL_SECONDS))) return { status: 'duplicate' };
+    } catch (error) {
+      return unavailable(request, error);
+    }
+    try {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const result = await attemptTurn(request);
+        if (result) return result;
+        logger.info({ respondent: request.respondent.key, attempt }, 'concurrent write; retrying on the fresh state');
+      }
+      throw new Error(`gave up after ${MAX_ATTEMPTS} conflicting writes`);
+    } catch (error) {
+      if (activityKey) await store.releaseActivity(activityKey).catch(() => undefined);
+      return unavailable(request, error);
+    }
+  }
+
+  /** One optimistic attempt; null when another writer got there first. */
+  async function attemptTurn(request: TurnRequest): Promise<TurnResult | null> {
+    const { respondent, input } = request;
+    const at = now();
+    const existing = await store.findResponseByRespondent(respondent.key);
+    if (!existing) {
+      const turn = interview.start(respondent.locale, at);
+      const doc = newResponse(respondent, turn.state, at);
+      const write = await store.insertResponse(doc);
+      return write.ok ? ok(turn) : null;
+    }
+    const state = interview.load(existing.engine);
+    if (!state) throw new Error(`response ${existing.id} holds no readable interview state`);
+    if (input.kind === 'greet') return ok(interview.resume(state));
+
+    const turn = interview.handle(state, input, at);
+    if (turn.effects.includes('erase')) return erase(existing, respondent, turn, at);
+    if (isDeepStrictEqual(turn.state, state)) return ok(turn);
+    const write = await store.replaceResponse(toDoc(existing, turn.state, at), existing.version);
+    if (!write.ok) return null;
+    await store.appendEvents(
+      turn.changes.map((change, n) => ({
+        id: `${existing.id}:${write.doc.version}:${n}`,
+        responseId: existing.id,
+        itemId: change.itemId,
+        oldValue: change.oldValue,
+        newValue: change.newValue,
+        who: { channel: respondent.channel, userId: respondent.userId, ...(respondent.name ? { name: respondent.name } : {}) },
+        channel: respondent.channel,
+        at,
+        type: 'answer',
+      })),
+    );
+    return ok(turn, answeredPrompt(state, turn));
+  }
+
+  /** The respondent asked to delete their answers and confirmed: erase, then start afresh. */
+  async function erase(existing: ResponseDoc, respondent: Respondent, turn: Turn, at: Date): Promise<TurnResult> {
+    await store.eraseResponse(existing.id, { channel: respondent.channel, userId: respondent.userId }, at);
+    const write = await store.insertResponse(newResponse(respondent, turn.state, at));
+    if (!write.ok) throw new Error('could not start a new response after erasure');
+    return ok(turn);
+  }
+
+  /** What a message answered: the prompt it was at, when that answer is now recorded. */
+  function answeredPrompt(before: EngineState, turn: Turn): { questionId: string; question: string; answer: string } | undefined {
+    const questionId = currentPromptId(before);
+    if (!questionId) return undefined;
+    const answered = turn.changes.some((c) => c.itemId === questionId) || (questionId === 'submit' && turn.state.phase === 'submitted');
+    const described = answered ? interview.describe(turn.state, questionId) : null;
+    return described ? { questionId, ...described } : undefined;
+  }
+
+  function ok(turn: Turn, answered?: { questionId: string; question: string; answer: string }): TurnResult {
+    return { status: 'ok', locale: turn.state.locale, replies: turn.replies, ...(answered ? { answered } : {}) };
+  }
+
+  function unavailable(request: TurnRequest, error: unknown): TurnResult {
+    logger.error({ err: error, respondent: request.respondent.key }, 'turn not stored');
+    const locale = request.respondent.locale;
+    const text = translatorFor(deps.i18n, locale)(request.input.kind === 'greet' ? 'error.unavailable' : 'error.notSaved');
+    return { status: 'unavailable', locale, replies: [{ type: 'message', text }] };
+  }
+
+  return { handle };
+}
+export type SessionService = ReturnType<typeof createSessionService>;
+
+/** A response document for a state: the answers and status the survey team queries, beside the engine's state. */
+function toDoc(base: ResponseDoc, state: EngineState, at: Date): ResponseDoc {
+  const country = state.answers.find((a) => a.itemId === 'country')?.value;
+  const code = typeof country === 'string' ? country : null;
+  return {
+    ...base,
+    country: code ? { code, name: countryName(code, 'en') ?? code } : null,
+    locale: state.locale,
+    status: state.phase === 'submitted' ? 'submitted' : 'in_progress',
+    answers: state.answers,
+    deferred: state.deferred,
+    engine: state as unknown as Record<string, unknown>,
+    updatedAt: at,
+    submittedAt: state.submittedAt ? new Date(state.submittedAt) : null,
+  };
+}
+
+function newResponse(respondent: Respondent, state: EngineState, at: Date): ResponseDoc {
+  const base: ResponseDoc = {
+    id: randomUUID(),
+    respondentKey: respondent.key,
+    country: null,
+    locale: state.locale,
+    status: 'in_progress',
+    answers: [],
+    deferred: [],
+    engine: {},
+    createdAt: at,
+    updatedAt: at,
+    submittedAt: null,
+    version: 1,
+  };
+  return toDoc(base, state, at);
+}
+
+/** The audit event type, re-exported for callers that list a response's history. */
+export type { AnswerEvent };

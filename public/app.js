@@ -1,0 +1,298 @@
+/*
+ * MSQ web chat page: Bot Framework Web Chat (served from this server, /assets/webchat.js) talking to the bot over
+ * Direct Line — this server's own (self-hosted) or Azure's, whichever /api/directline/token says.
+ *
+ * - The respondent is a stable user id ("dl_" + a random UUID) kept in localStorage: reloading, or coming back
+ *   days later on the same browser, resumes the same response.
+ * - The language (English / Español) is remembered too; switching it changes Web Chat's language and sends the
+ *   bot "language en" / "idioma es", so the questions change language as well.
+ * - The progress bar follows channelData.msq.progress of the bot's questions.
+ * No inline script anywhere: the page's Content-Security-Policy is script-src 'self'.
+ */
+(function () {
+  'use strict';
+
+  var KEYS = { user: 'msq.webchat.userId', lang: 'msq.webchat.lang' };
+  var USER_ID = /^dl_[A-Za-z0-9_-]{8,64}$/;
+  var STATUS = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
+  var COMMAND = /^\s*(?:language|idioma|lenguaje)\s+(en|es)\s*$/i;
+  var MAX_RESTARTS = 6;
+
+  var texts = null;
+  var lang = 'en';
+  var userId = '';
+  var session = null; // { directLine, store }
+  var restarts = 0;
+  var restartTimer = null;
+  var progress = null; // { answered, total }
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  function read(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function write(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: not remembered */ }
+  }
+
+  /** "dl_" + a random UUID; getRandomValues also works where randomUUID does not (plain http). */
+  function newUserId() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === 'function') return 'dl_' + c.randomUUID();
+    var bytes = new Uint8Array(16);
+    c.getRandomValues(bytes);
+    return 'dl_' + Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+  }
+
+  function stableUserId() {
+    var id = read(KEYS.user);
+    if (!id || !USER_ID.test(id)) {
+      id = newUserId();
+      write(KEYS.user, id);
+    }
+    return id;
+  }
+
+  function initialLanguage() {
+    var saved = read(KEYS.lang);
+    if (saved === 'en' || saved === 'es') return saved;
+    return /^es\b/i.test(navigator.language || '') ? 'es' : 'en';
+  }
+
+  /** The locale sent to the bot and given to Web Chat: the browser's own tag when it is of the chosen language. */
+  function locale() {
+    var browser = navigator.language || '';
+    if (browser.toLowerCase().indexOf(lang) === 0) return browser;
+    return lang === 'es' ? 'es-ES' : 'en-US';
+  }
+
+  function t(key, params) {
+    var dict = (texts && texts[lang]) || {};
+    var text = dict[key] || (texts && texts.en && texts.en[key]) || '';
+    return text.replace(/\{(\w+)\}/g, function (_, name) { return params && params[name] !== undefined ? String(params[name]) : ''; });
+  }
+
+  function applyTexts() {
+    document.documentElement.lang = lang;
+    document.title = t('documentTitle');
+    var nodes = document.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++) {
+      var key = nodes[i].getAttribute('data-i18n');
+      if (key !== 'progressNone' && key !== 'connecting') nodes[i].textContent = t(key);
+    }
+    var buttons = document.querySelectorAll('[data-lang]');
+    for (var j = 0; j < buttons.length; j++) buttons[j].setAttribute('aria-pressed', String(buttons[j].getAttribute('data-lang') === lang));
+    renderProgress();
+  }
+
+  function renderProgress() {
+    var bar = $('progress');
+    var label = $('progress-text');
+    if (!progress) {
+      label.textContent = t('progressNone');
+      return;
+    }
+    bar.max = Math.max(1, progress.total);
+    bar.value = Math.min(progress.answered, progress.total);
+    label.textContent = t('progressText', { answered: progress.answered, total: progress.total });
+  }
+
+  function notice(key) {
+    var el = $('notice');
+    if (!key) {
+      el.hidden = true;
+      el.textContent = '';
+      return;
+    }
+    el.textContent = t(key);
+    el.hidden = false;
+  }
+
+  /**
+   * Makes a question card usable in Web Chat: Adaptive Cards refuses to render a required input without a label
+   * (Web Chat then shows nothing), and cuts long choices to one line unless they wrap. Such inputs get a label
+   * and wrapping here. Returns the activity unchanged when nothing is missing.
+   */
+  function fixCards(activity) {
+    var attachments = activity && activity.attachments;
+    if (!attachments || !attachments.length) return activity;
+    var changed = false;
+    var fix = function (node) {
+      if (Array.isArray(node)) return node.map(fix);
+      if (!node || typeof node !== 'object') return node;
+      var copy = {};
+      Object.keys(node).forEach(function (key) { copy[key] = fix(node[key]); });
+      if (typeof copy.type === 'string' && copy.type.indexOf('Input.') === 0 && copy.isRequired && !copy.label) {
+        copy.label = t('answerLabel');
+        if (!copy.errorMessage) copy.errorMessage = t('answerRequired');
+        changed = true;
+      }
+      if (copy.type === 'Input.ChoiceSet' && copy.wrap === undefined) {
+        copy.wrap = true;
+        changed = true;
+      }
+      return copy;
+    };
+    var fixed = attachments.map(function (attachment) {
+      return attachment && attachment.contentType === 'application/vnd.microsoft.card.adaptive' ? fix(attachment) : attachment;
+    });
+    if (!changed) return activity;
+    var copy = {};
+    Object.keys(activity).forEach(function (key) { copy[key] = activity[key]; });
+    copy.attachments = fixed;
+    return copy;
+  }
+
+  /** Web Chat's store, watching incoming activities for the progress, and typed language commands. */
+  function createStore() {
+    return window.WebChat.createStore({}, function () {
+      return function (next) {
+        return function (action) {
+          if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
+            var incoming = action.payload && action.payload.activity;
+            var activity = fixCards(incoming);
+            if (activity !== incoming) {
+              action = { type: action.type, meta: action.meta, payload: Object.assign({}, action.payload, { activity: activity }) };
+            }
+            var msq = activity && activity.channelData && activity.channelData.msq;
+            if (msq && msq.progress && typeof msq.progress.answered === 'number' && typeof msq.progress.total === 'number') {
+              progress = { answered: msq.progress.answered, total: msq.progress.total };
+              renderProgress();
+            }
+          } else if (action.type === 'WEB_CHAT/SEND_MESSAGE') {
+            var match = COMMAND.exec((action.payload && action.payload.text) || '');
+            if (match) setTimeout(function () { setLanguage(match[1].toLowerCase(), false); }, 0);
+          }
+          return next(action);
+        };
+      };
+    });
+  }
+
+  function render() {
+    if (!session) return;
+    window.WebChat.renderWebChat(
+      {
+        directLine: session.directLine,
+        store: session.store,
+        userID: userId,
+        locale: locale(),
+        styleOptions: {
+          accent: '#0b4f8a',
+          subtle: '#4a4a4a',
+          timestampColor: '#4a4a4a',
+          primaryFont: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+          bubbleBackground: '#eef2f7',
+          bubbleFromUserBackground: '#dce9f7',
+          bubbleBorderRadius: 8,
+          bubbleFromUserBorderRadius: 8,
+          bubbleMaxWidth: 640,
+          hideUploadButton: true,
+          sendBoxTextWrap: true,
+          suggestedActionLayout: 'flow',
+          rootHeight: '100%',
+        },
+      },
+      $('webchat'),
+    );
+  }
+
+  /** Gets a token (a new conversation) and starts Web Chat; the bot greets, or welcomes back, on joining. */
+  function start() {
+    notice(restarts ? 'reconnecting' : 'connecting');
+    return fetch('/api/directline/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: { id: userId } }),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error('token: HTTP ' + response.status);
+        return response.json();
+      })
+      .then(function (grant) {
+        var domain = new URL(grant.domain, window.location.href).href.replace(/\/+$/, '');
+        var directLine = window.WebChat.createDirectLine({
+          token: grant.token,
+          domain: domain,
+          webSocket: grant.webSocket === true,
+          // Polling only on the built-in Direct Line, whose polls wait for news: re-poll at once.
+          pollingInterval: 200,
+          conversationStartProperties: { locale: locale() },
+        });
+        var current = { directLine: directLine, store: createStore() };
+        directLine.connectionStatus$.subscribe(function (status) {
+          if (session !== current) return;
+          if (status === STATUS.online) {
+            restarts = 0;
+            notice(null);
+          }
+          else if (status === STATUS.expiredToken || status === STATUS.failedToConnect || status === STATUS.ended) restart();
+        });
+        session = current;
+        render();
+      })
+      .catch(function () {
+        restart();
+      });
+  }
+
+  /** A lost connection or an expired token: start a new conversation (the answers are kept by the bot). */
+  function restart() {
+    if (restartTimer) return;
+    if (restarts >= MAX_RESTARTS) {
+      notice('failed');
+      return;
+    }
+    var old = session;
+    session = null;
+    if (old) {
+      try { old.directLine.end(); } catch (e) { /* already ended */ }
+    }
+    notice('reconnecting');
+    var delay = Math.min(30000, 1000 * Math.pow(2, restarts));
+    restarts += 1;
+    restartTimer = setTimeout(function () {
+      restartTimer = null;
+      start();
+    }, delay);
+  }
+
+  /** Changes the page's and Web Chat's language; tells the bot unless it was the respondent's own command. */
+  function setLanguage(next, tellBot) {
+    if ((next !== 'en' && next !== 'es') || next === lang) return;
+    lang = next;
+    write(KEYS.lang, lang);
+    applyTexts();
+    render();
+    if (tellBot && session) {
+      session.store.dispatch({ type: 'WEB_CHAT/SEND_MESSAGE', payload: { text: t('switchCommand') } });
+    }
+  }
+
+  function init(dictionary) {
+    texts = dictionary;
+    lang = initialLanguage();
+    userId = stableUserId();
+    applyTexts();
+    var buttons = document.querySelectorAll('[data-lang]');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener('click', function (event) {
+        setLanguage(event.currentTarget.getAttribute('data-lang'), true);
+      });
+    }
+    if (!window.WebChat) {
+      notice('failed');
+      return;
+    }
+    start();
+  }
+
+  fetch('/i18n.json', { credentials: 'same-origin' })
+    .then(function (response) { return response.json(); })
+    .then(init)
+    .catch(function () {
+      $('notice').textContent = 'The page could not load. Please reload it. / No se pudo cargar la página. Vuelva a cargarla.';
+    });
+})();

@@ -1,0 +1,477 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Activity, ActivityHandler } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { MsqAdapter } from '../bot/adapter';
+import { createTokenSigner, type TokenClaims, type TokenSigner } from './tokens';
+
+/**
+ * A self-hosted Direct Line 3.0 channel, for a bot that runs without a Microsoft App ID (no Azure Bot
+ * resource): the subset of the protocol `botframework-directlinejs` (and so Web Chat) speaks with
+ * `webSocket: false`, plus the connector API the bot's replies go to (its `serviceUrl`).
+ *
+ * Client side, under `/v3/directline`: `tokens/generate`, `tokens/refresh`, `conversations` (start),
+ * `conversations/:id` (reconnect), `conversations/:id/activities` (GET: poll by watermark — held open up to a
+ * few seconds while there is nothing new, so replies show at once; POST: send). Errors use Direct Line's
+ * `{ error: { code, message } }`: 401 without a usable bearer token, 403 for a token that is expired
+ * (`TokenExpired`, which directlinejs understands as "get a new token"), not ours (e.g. after a restart) or for
+ * another conversation, 404 for an unknown conversation.
+ *
+ * Bot side, under `/directline-connector/<per-process key>/v3/conversations/:id/activities`: POST (send, reply)
+ * and PUT (update). The key in the path is known only to the bot (it is in the `serviceUrl` of the activities
+ * delivered to it), so nobody else can write into a conversation as the bot. An update is delivered to the
+ * client as a new activity with the same id after the current watermark: Web Chat replaces the one it shows.
+ *
+ * Conversations live in memory only (the answers are in the bot's store): at most `maxActivities` activities
+ * each, dropped after `idleMs` without use, at most `maxConversations` at a time (least recently used first out).
+ */
+export interface DirectLineOptions {
+  adapter: MsqAdapter;
+  bot: ActivityHandler;
+  logger: Logger;
+  signer?: TokenSigner;
+  /** The base the bot's replies are sent to; default: this server's own socket address (never the Host header). */
+  connectorUrl?: string;
+  tokenLifetimeSeconds?: number;
+  maxActivities?: number;
+  maxConversations?: number;
+  idleMs?: number;
+  /** How long a poll with nothing new is held open. */
+  holdMs?: number;
+  maxBodyBytes?: number;
+  botId?: string;
+  botName?: string;
+  now?: () => number;
+}
+
+export const DIRECT_LINE_PATH = '/v3/directline';
+export const CONNECTOR_PATH = '/directline-connector';
+
+/** A Web Chat user id made by the page: `dl_` and a UUID (or other random letters). */
+export const userIdSchema = z.string().regex(/^dl_[A-Za-z0-9_-]{8,64}$/, 'must be dl_ followed by 8 to 64 letters, digits, - or _');
+
+const MAX_TEXT = 25_000;
+const localeSchema = z.string().max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/);
+
+/** What a client may post: only these fields reach the bot; `from`, ids and addresses are set here. */
+const clientActivitySchema = z.looseObject({
+  type: z.enum(['message', 'event', 'conversationUpdate']),
+  text: z.string().max(MAX_TEXT).optional(),
+  textFormat: z.enum(['plain', 'markdown', 'xml']).optional(),
+  locale: localeSchema.optional(),
+  localTimestamp: z.string().max(64).optional(),
+  localTimezone: z.string().max(64).optional(),
+  name: z.string().max(256).optional(),
+  value: z.unknown().optional(),
+  replyToId: z.string().max(256).optional(),
+  channelData: z.record(z.string(), z.unknown()).optional(),
+  entities: z.array(z.looseObject({ type: z.string().max(128) })).max(16).optional(),
+  attachments: z.array(z.unknown()).max(0, 'attachments are not accepted').optional(),
+  from: z.looseObject({ id: z.string().max(512).optional(), name: z.string().max(256).optional() }).optional(),
+});
+
+const startSchema = z.looseObject({ user: z.looseObject({ id: z.string().max(512).optional() }).optional(), locale: localeSchema.optional() });
+const generateSchema = z.looseObject({ user: z.looseObject({ id: userIdSchema, name: z.string().max(256).optional() }).optional() });
+
+interface Entry {
+  seq: number;
+  activity: Record<string, unknown>;
+}
+
+interface Conversation {
+  id: string;
+  user: string;
+  locale?: string;
+  entries: Entry[];
+  seq: number;
+  lastActive: number;
+  /** Turns run one after the other, in the order the activities arrived. */
+  queue: Promise<unknown>;
+  pending: number;
+  waiters: Set<() => void>;
+}
+
+type Json = Record<string, unknown>;
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+export interface DirectLineHost {
+  /** A token for a new conversation of this user (what `tokens/generate` answers). */
+  generate(userId?: string): { conversationId: string; token: string; expires_in: number };
+  /** Answers held polls at once and stops housekeeping. */
+  close(): void;
+  conversations: ReadonlyMap<string, { user: string; entries: ReadonlyArray<{ seq: number; activity: Record<string, unknown> }> }>;
+}
+
+export function mountDirectLine(server: Server, options: DirectLineOptions): DirectLineHost {
+  const { adapter, bot, logger } = options;
+  const signer = options.signer ?? createTokenSigner();
+  const lifetime = options.tokenLifetimeSeconds ?? 30 * 60;
+  const maxActivities = options.maxActivities ?? 500;
+  const maxConversations = options.maxConversations ?? 5000;
+  const idleMs = options.idleMs ?? 2 * 60 * 60 * 1000;
+  const holdMs = options.holdMs ?? 8000;
+  const maxBody = options.maxBodyBytes ?? 256 * 1024;
+  const botAccount = { id: options.botId ?? 'msq-bot', name: options.botName ?? 'MSQ Bot', role: 'bot' };
+  const now = options.now ?? (() => Date.now());
+  const connectorKey = randomBytes(18).toString('base64url');
+  const conversations = new Map<string, Conversation>();
+  let closed = false;
+
+  // ---- housekeeping ---------------------------------------------------------------------------------------
+  const sweep = setInterval(() => {
+    const limit = now() - idleMs;
+    for (const [id, conversation] of conversations) if (conversation.lastActive < limit && conversation.pending === 0) drop(id);
+  }, Math.min(idleMs, 10 * 60 * 1000));
+  sweep.unref();
+
+  function drop(id: string) {
+    const conversation = conversations.get(id);
+    if (!conversation) return;
+    conversations.delete(id);
+    for (const wake of conversation.waiters) wake();
+  }
+
+  function touch(conversation: Conversation) {
+    conversation.lastActive = now();
+    conversations.delete(conversation.id);
+    conversations.set(conversation.id, conversation);
+  }
+
+  function append(conversation: Conversation, activity: Json) {
+    conversation.seq += 1;
+    conversation.entries.push({ seq: conversation.seq, activity });
+    if (conversation.entries.length > maxActivities) conversation.entries.splice(0, conversation.entries.length - maxActivities);
+    for (const wake of [...conversation.waiters]) wake();
+  }
+
+  /** The id of the latest bot card asking the question a card submit (`{ msq: { questionId } }`) names. */
+  function cardFor(conversation: Conversation, value: unknown): string | undefined {
+    const questionId = (value as { msq?: { questionId?: unknown } } | null)?.msq?.questionId;
+    if (typeof questionId !== 'string') return undefined;
+    for (let i = conversation.entries.length - 1; i >= 0; i--) {
+      const activity = conversation.entries[i].activity as { id?: string; attachments?: unknown[]; from?: { role?: string }; channelData?: { msq?: { questionId?: unknown } } };
+      if (activity.from?.role === 'bot' && activity.attachments?.length && activity.channelData?.msq?.questionId === questionId) return activity.id;
+    }
+    return undefined;
+  }
+
+  const activityId = (conversation: Conversation) => `${conversation.id}|${String(conversation.seq + 1).padStart(7, '0')}`;
+
+  // ---- HTTP helpers ---------------------------------------------------------------------------------------
+  /** A restify handler that resolves once it has answered (restify then goes on with its chain). */
+  const handle =
+    (fn: (req: Request, res: Response) => unknown) =>
+    async (req: Request, res: Response): Promise<void> => {
+      await fn(req, res);
+    };
+
+  function send(res: Response, status: number, body?: unknown) {
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Content-Type-Options', 'nosniff');
+    if (body === undefined) res.send(status);
+    else res.send(status, body);
+  }
+
+  /** The body, if within the size limit; otherwise answers 413 and returns null. */
+  function body(req: Request, res: Response): unknown {
+    const raw = (req as Request & { rawBody?: string | Buffer }).rawBody;
+    const size = raw !== undefined ? Buffer.byteLength(raw) : Number(req.headers['content-length'] ?? 0);
+    if (size > maxBody) {
+      send(res, 413, errorBody('MessageSizeTooBig', `The request body is larger than ${maxBody} bytes.`));
+      return null;
+    }
+    return req.body ?? {};
+  }
+
+  /** The token's claims, or null after answering 401/403. */
+  function authorize(req: Request, res: Response): TokenClaims | null {
+    const header = String(req.headers.authorization ?? '');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      send(res, 401, errorBody('Unauthorized', 'A Direct Line token is required (Authorization: Bearer <token>).'));
+      return null;
+    }
+    const check = signer.verify(match[1]);
+    if (check.ok) return check.claims;
+    if (check.reason === 'malformed') send(res, 401, errorBody('Unauthorized', 'The token is not a Direct Line token.'));
+    else if (check.reason === 'expired') send(res, 403, errorBody('TokenExpired', 'The token has expired; get a new one.'));
+    else send(res, 403, errorBody('TokenInvalid', 'The token was not issued by this server; get a new one.'));
+    return null;
+  }
+
+  /** The conversation in the path, when the token opens it; otherwise answers 403/404 and returns null. */
+  function conversationFor(req: Request, res: Response, claims: TokenClaims): Conversation | null {
+    const id = String(req.params?.conversationId ?? '');
+    if (id !== claims.conv) {
+      send(res, 403, errorBody('Forbidden', 'The token does not open this conversation.'));
+      return null;
+    }
+    const conversation = conversations.get(id);
+    if (!conversation) {
+      send(res, 404, errorBody('BadArgument', 'Unknown conversation.'));
+      return null;
+    }
+    touch(conversation);
+    return conversation;
+  }
+
+  const issued = (claims: { user: string; conv: string }) => {
+    const { token } = signer.sign(claims, lifetime);
+    return { conversationId: claims.conv, token, expires_in: lifetime };
+  };
+
+  /** The serviceUrl the bot answers to: this process, addressed by the socket the request came in on. */
+  function serviceUrl(req: Request): string {
+    if (options.connectorUrl) return `${options.connectorUrl.replace(/\/+$/, '')}${CONNECTOR_PATH}/${connectorKey}/`;
+    const socket = req.socket;
+    let host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
+    if (host.includes(':')) host = `[${host}]`;
+    return `http://${host}:${socket.localPort}${CONNECTOR_PATH}/${connectorKey}/`;
+  }
+
+  /** Runs a turn of the bot, after the conversation's earlier turns. */
+  function deliver(conversation: Conversation, activity: Json): Promise<void> {
+    conversation.pending += 1;
+    const turn = conversation.queue.then(() =>
+      adapter.handleActivity('', activity as unknown as Activity, async (context) => {
+        await bot.run(context);
+      }),
+    );
+    conversation.queue = turn.catch(() => undefined).finally(() => (conversation.pending -= 1));
+    return turn.then(() => undefined);
+  }
+
+  // ---- client side: tokens ----------------------------------------------------------------------------------
+  /** A token for a new conversation; the conversation starts when the client posts to /conversations. */
+  function generate(userId: string | undefined): ReturnType<typeof issued> {
+    return issued({ user: userId ?? `dl_${randomUUID()}`, conv: randomBytes(16).toString('base64url') });
+  }
+
+  server.post(`${DIRECT_LINE_PATH}/tokens/generate`, handle(async (req: Request, res: Response) => {
+    const raw = body(req, res);
+    if (raw === null) return;
+    const parsed = generateSchema.safeParse(raw);
+    if (!parsed.success) return send(res, 400, errorBody('BadArgument', `Invalid user: ${parsed.error.issues[0]?.message ?? 'malformed body'}`));
+    send(res, 200, generate(parsed.data.user?.id));
+  }));
+
+  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, handle(async (req: Request, res: Response) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    send(res, 200, issued(claims));
+  }));
+
+  // ---- client side: conversations -----------------------------------------------------------------------------
+  server.post(`${DIRECT_LINE_PATH}/conversations`, handle(async (req: Request, res: Response) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    const raw = body(req, res);
+    if (raw === null) return;
+    const start = startSchema.safeParse(raw);
+    const existing = conversations.get(claims.conv);
+    if (existing) {
+      touch(existing);
+      return send(res, 200, issued(claims));
+    }
+    if (conversations.size >= maxConversations) drop(conversations.keys().next().value as string);
+    const conversation: Conversation = {
+      id: claims.conv,
+      user: claims.user,
+      ...(start.success && start.data.locale ? { locale: start.data.locale } : {}),
+      entries: [],
+      seq: 0,
+      lastActive: now(),
+      queue: Promise.resolve(),
+      pending: 0,
+      waiters: new Set(),
+    };
+    conversations.set(conversation.id, conversation);
+    // The bot greets a member who joins; directlinejs does not wait for it.
+    const joined: Json = {
+      type: 'conversationUpdate',
+      id: `${conversation.id}|start`,
+      timestamp: new Date(now()).toISOString(),
+      channelId: 'directline',
+      serviceUrl: serviceUrl(req),
+      from: { id: claims.user, role: 'user' },
+      recipient: botAccount,
+      conversation: { id: conversation.id },
+      membersAdded: [{ id: claims.user }],
+      ...(conversation.locale ? { locale: conversation.locale } : {}),
+    };
+    deliver(conversation, joined).catch((error: unknown) => logger.error({ err: error, conversation: conversation.id }, 'web chat: greeting failed'));
+    send(res, 201, issued(claims));
+  }));
+
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId`, handle(async (req: Request, res: Response) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    if (!conversationFor(req, res, claims)) return;
+    send(res, 200, issued(claims));
+  }));
+
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, handle(async (req: Request, res: Response) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    const conversation = conversationFor(req, res, claims);
+    if (!conversation) return;
+    const given = new URLSearchParams(req.getQuery()).get('watermark') ?? '';
+    const watermark = /^\d{1,12}$/.test(given) ? Number(given) : 0;
+    const answer = () => {
+      const activities = conversation.entries.filter((e) => e.seq > watermark);
+      const last = activities.at(-1)?.seq ?? Math.max(watermark, 0);
+      send(res, 200, { activities: activities.map((e) => e.activity), watermark: String(last) });
+    };
+    if (closed || conversation.entries.some((e) => e.seq > watermark)) return answer();
+    // Nothing new: hold the poll until something arrives (or a few seconds pass).
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (respond: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        conversation.waiters.delete(wake);
+        if (respond && !res.writableEnded) answer();
+        resolve();
+      };
+      // Woken by a new activity, answer a moment later, so that a turn's replies tend to arrive together.
+      const wake = () => {
+        conversation.waiters.delete(wake);
+        setTimeout(() => finish(true), closed ? 0 : 25).unref();
+      };
+      const timer = setTimeout(() => finish(true), holdMs);
+      timer.unref();
+      conversation.waiters.add(wake);
+      res.on('close', () => finish(false));
+    });
+  }));
+
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, handle(async (req: Request, res: Response) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    const conversation = conversationFor(req, res, claims);
+    if (!conversation) return;
+    const raw = body(req, res);
+    if (raw === null) return;
+    const parsed = clientActivitySchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return send(res, 400, errorBody('BadArgument', `Invalid activity: ${issue ? `${issue.path.join('.') || 'body'} ${issue.message}` : 'malformed'}`));
+    }
+    if (conversation.pending >= 10) {
+      res.header('Retry-After', '1000');
+      return send(res, 429, errorBody('Throttled', 'Too many messages at once; try again in a moment.'));
+    }
+    const a = parsed.data;
+    const id = activityId(conversation);
+    const user = { id: claims.user, ...(a.from?.name ? { name: a.from.name } : {}), role: 'user' };
+    const pick = <K extends keyof typeof a>(...keys: K[]) => Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]]));
+    const seen: Json = {
+      type: a.type,
+      id,
+      timestamp: new Date(now()).toISOString(),
+      channelId: 'directline',
+      from: user,
+      conversation: { id: conversation.id },
+      recipient: botAccount,
+      ...pick('text', 'textFormat', 'locale', 'localTimestamp', 'localTimezone', 'name', 'value', 'replyToId', 'channelData', 'entities'),
+      ...(a.type === 'conversationUpdate' ? { membersAdded: [{ id: claims.user }] } : {}),
+    };
+    // Web Chat does not say which card a submit came from; the card's data names its question, so the latest
+    // card asking it is the one (the bot then updates that card, whatever it remembers itself).
+    if (a.type === 'message' && a.value !== undefined && !a.replyToId) {
+      const card = cardFor(conversation, a.value);
+      if (card) seen.replyToId = card;
+    }
+    if (a.locale) conversation.locale = a.locale;
+    // The client sees its own activity (with the id given here) in the stream, before the bot's replies.
+    append(conversation, seen);
+    try {
+      await deliver(conversation, { ...seen, serviceUrl: serviceUrl(req) });
+    } catch (error) {
+      logger.error({ err: error, conversation: conversation.id }, 'web chat: the bot could not process an activity');
+      return send(res, 502, errorBody('BotError', 'The bot could not process the message.'));
+    }
+    send(res, 200, { id });
+  }));
+
+  // ---- bot side: the connector API at serviceUrl ----------------------------------------------------------------
+  const connector = `${CONNECTOR_PATH}/:key/v3/conversations/:conversationId/activities`;
+
+  /** The conversation a bot request is for, when the path's key is this process's; otherwise answers 404. */
+  function botConversation(req: Request, res: Response): Conversation | null {
+    const key = Buffer.from(String(req.params?.key ?? ''));
+    const expected = Buffer.from(connectorKey);
+    const conversation = conversations.get(String(req.params?.conversationId ?? ''));
+    if (key.length !== expected.length || !timingSafeEqual(key, expected) || !conversation) {
+      send(res, 404, errorBody('NotFound', 'Unknown conversation.'));
+      return null;
+    }
+    return conversation;
+  }
+
+  /** A bot activity as the client receives it: our ids and addresses, no serviceUrl. */
+  function fromBot(conversation: Conversation, raw: unknown, id: string, timestamp: string): Json | null {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+    const { serviceUrl: _serviceUrl, ...activity } = raw as Json;
+    return {
+      ...activity,
+      id,
+      timestamp,
+      channelId: 'directline',
+      conversation: { id: conversation.id },
+      from: { ...(typeof activity.from === 'object' && activity.from ? (activity.from as Json) : {}), ...botAccount },
+      recipient: { id: conversation.user, role: 'user' },
+    };
+  }
+
+  const postFromBot = handle(async (req: Request, res: Response) => {
+    const conversation = botConversation(req, res);
+    if (!conversation) return;
+    const raw = body(req, res);
+    if (raw === null) return;
+    const id = activityId(conversation);
+    const activity = fromBot(conversation, raw, id, new Date(now()).toISOString());
+    if (!activity || typeof activity.type !== 'string') return send(res, 400, errorBody('BadArgument', 'The body is not an activity.'));
+    append(conversation, activity);
+    send(res, 200, { id });
+  });
+  server.post(connector, postFromBot);
+  server.post(`${connector}/:activityId`, postFromBot);
+
+  server.put(`${connector}/:activityId`, handle(async (req: Request, res: Response) => {
+    const conversation = botConversation(req, res);
+    if (!conversation) return;
+    const raw = body(req, res);
+    if (raw === null) return;
+    const id = String(req.params?.activityId ?? '');
+    const index = conversation.entries.findIndex((e) => e.activity.id === id);
+    if (index < 0) return send(res, 404, errorBody('NotFound', 'Unknown activity.'));
+    const [old] = conversation.entries.splice(index, 1);
+    // Same id and place in time (Web Chat orders by timestamp), new position in the stream: the client replaces it.
+    const activity = fromBot(conversation, raw, id, String(old.activity.timestamp));
+    if (!activity || typeof activity.type !== 'string') {
+      conversation.entries.splice(index, 0, old);
+      return send(res, 400, errorBody('BadArgument', 'The body is not an activity.'));
+    }
+    append(conversation, activity);
+    send(res, 200, { id });
+  }));
+
+  server.del(`${connector}/:activityId`, handle(async (_req: Request, res: Response) => {
+    send(res, 405, errorBody('MethodNotAllowed', 'Deleting activities is not supported.'));
+  }));
+
+  return {
+    conversations,
+    generate,
+    close() {
+      closed = true;
+      clearInterval(sweep);
+      for (const conversation of conversations.values()) for (const wake of [...conversation.waiters]) wake();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import type { ActivityHandler } from 'botbuilder';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { MsqAdapter } from '../bot/adapter';
+import type { Env } from '../config/env';
+import type { Logger } from '../logger';
+import { DEFAULT_DIRECT_LINE_ENDPOINT, DirectLineUpstreamError, generateDirectLineToken } from './azure';
+import { DIRECT_LINE_PATH, mountDirectLine, userIdSchema, type DirectLineOptions } from './directline';
+import { fileRoute, publicDir, webChatBundlePath } from './static';
+
+export interface WebchatDeps {
+  adapter: MsqAdapter;
+  bot: ActivityHandler;
+  env: Env;
+  logger: Logger;
+  /**
+   * Self-hosted mode: the base URL the bot's replies are sent to (`<publicUrl>/directline-connector/…`).
+   * Default: this server's own socket address, which needs no proxy round trip and cannot be steered by a
+   * request's Host header.
+   */
+  publicUrl?: string;
+  /** Azure mode: the Direct Line service (a regional endpoint, or a local fake in tests). */
+  directLineEndpoint?: string;
+  /** Azure mode: how the token is fetched (tests). */
+  fetch?: typeof fetch;
+  /** Self-hosted mode: protocol limits and clock, for tests. */
+  directLine?: Partial<Omit<DirectLineOptions, 'adapter' | 'bot' | 'logger'>>;
+}
+
+/** The UN E-Government Knowledgebase, linked from the page (glossary). */
+export const GLOSSARY_URL = 'https://publicadministration.un.org/egovkb';
+
+const tokenRequestSchema = z.object({ user: z.object({ id: userIdSchema }) });
+
+/**
+ * The respondents' web chat: the page (`GET /`, its script, style and texts, and Web Chat's bundle from the
+ * installed package), and how the page reaches the bot.
+ *
+ * - Azure mode (`DIRECT_LINE_SECRET` set): `POST /api/directline/token` exchanges the secret for a token bound to
+ *   the page's user id; the page then talks to Direct Line, which posts to `/api/messages` with Bot Framework
+ *   authentication (the bot needs its MicrosoftAppId).
+ * - Self-hosted mode (no secret): this server is the Direct Line service (see `directline.ts`). It delivers
+ *   activities to the bot without authentication, so it works only when the bot runs without a MicrosoftAppId;
+ *   with an app id and no secret, the token endpoint answers 503 and says so in the log.
+ *
+ * Every response carries security headers; the page's Content-Security-Policy allows only this server's own
+ * scripts (no inline script), and connections to this server plus, in Azure mode, the Direct Line service.
+ */
+export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
+  return (server: Server) => {
+    const { env, logger } = deps;
+    const secret = env.DIRECT_LINE_SECRET;
+    const endpoint = (deps.directLineEndpoint ?? DEFAULT_DIRECT_LINE_ENDPOINT).replace(/\/+$/, '');
+    const selfHosted = !secret;
+    const selfHostedBlocked = selfHosted && Boolean(env.MicrosoftAppId);
+    if (selfHostedBlocked) {
+      logger.warn(
+        'web chat: DIRECT_LINE_SECRET is not set but MicrosoftAppId is; the built-in Direct Line only works for a bot without an app id. Set DIRECT_LINE_SECRET to use Azure Direct Line.',
+      );
+    }
+
+    const directLine =
+      selfHosted && !selfHostedBlocked
+        ? mountDirectLine(server, { ...deps.directLine, adapter: deps.adapter, bot: deps.bot, logger, ...(deps.publicUrl ? { connectorUrl: deps.publicUrl } : {}) })
+        : null;
+    if (directLine) {
+      // Held polls are answered at once when the server closes, so closing does not wait for them.
+      const close = server.close.bind(server);
+      server.close = ((...args: Parameters<Server['close']>) => {
+        directLine.close();
+        return close(...args);
+      }) as Server['close'];
+    }
+
+    const csp = contentSecurityPolicy(selfHosted ? [] : directLineOrigins(endpoint));
+    const pageHeaders = () => ({ ...securityHeaders(), 'Content-Security-Policy': csp, 'Cache-Control': 'no-cache' });
+    const assetHeaders = () => ({ ...securityHeaders(), 'Cache-Control': 'no-cache' });
+
+    const dir = publicDir();
+    const page = fileRoute(join(dir, 'index.html'), pageHeaders);
+    const routes: Array<[string, (req: Request, res: Response) => void]> = [
+      ['/', page],
+      ['/index.html', page],
+      ['/app.js', fileRoute(join(dir, 'app.js'), assetHeaders)],
+      ['/app.css', fileRoute(join(dir, 'app.css'), assetHeaders)],
+      ['/i18n.json', fileRoute(join(dir, 'i18n.json'), assetHeaders)],
+      ['/assets/webchat.js', fileRoute(webChatBundlePath(), () => ({ ...securityHeaders(), 'Cache-Control': 'public, max-age=86400' }))],
+    ];
+    for (const [path, handler] of routes) {
+      const wrapped = async (req: Request, res: Response) => handler(req, res);
+      server.get(path, wrapped);
+      server.head(path, wrapped);
+    }
+
+    server.post('/api/directline/token', async (req: Request, res: Response) => {
+      const json = (status: number, body: unknown) => {
+        res.header('Cache-Control', 'no-store');
+        for (const [name, value] of Object.entries(securityHeaders())) res.header(name, value);
+        res.send(status, body);
+      };
+      const parsed = tokenRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) return json(400, { error: 'The body must be { "user": { "id": "dl_…" } } with the id the page made.' });
+      const userId = parsed.data.user.id;
+      if (selfHostedBlocked) {
+        return json(503, { error: 'The web chat is not configured: set DIRECT_LINE_SECRET (this bot has a MicrosoftAppId).' });
+      }
+      if (selfHosted) return json(200, { ...directLine!.generate(userId), domain: DIRECT_LINE_PATH, webSocket: false });
+      try {
+        const token = await generateDirectLineToken({ secret: secret!, userId, endpoint, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+        return json(200, { ...token, webSocket: true });
+      } catch (error) {
+        const status = error instanceof DirectLineUpstreamError ? error.status : 0;
+        logger.error({ upstreamStatus: status, reason: error instanceof Error ? error.message : 'unknown' }, 'web chat: Direct Line did not issue a token');
+        return json(502, { error: 'The chat service (Direct Line) did not issue a token. Please try again in a moment.' });
+      }
+    });
+  };
+}
+
+/** Headers on everything the web chat serves. */
+export const securityHeaders = (): Record<string, string> => ({
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+});
+
+/** The origins the page may connect to in Azure mode: the Direct Line endpoint over HTTPS and WebSocket. */
+export function directLineOrigins(endpoint: string): string[] {
+  const url = new URL(endpoint);
+  const ws = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return [url.origin, `${ws}//${url.host}`];
+}
+
+/**
+ * The page's policy: scripts only from this server (no inline script, no eval); inline styles are needed by Web
+ * Chat (it injects its styles at run time) and by Adaptive Cards (style attributes).
+ */
+export function contentSecurityPolicy(connect: string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' data: blob:",
+    ['connect-src', "'self'", ...connect].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}

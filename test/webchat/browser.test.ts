@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startWebchatBot, type WebchatBot } from './helpers';
+
+/**
+ * The page in headless Chromium against the real bot and the self-hosted Direct Line: typing, a card with
+ * check boxes, a suggested action, the progress bar, resuming after a reload, and Spanish. Screenshots go to
+ * test-artifacts/. Chromium is required: without it the test fails (CI installs it), it is never skipped.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+const PHONE = { width: 390, height: 844 };
+
+jest.setTimeout(90_000);
+
+let bot: WebchatBot;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The web chat browser test needs Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  bot = await startWebchatBot();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await bot?.close();
+});
+
+/** A fresh browser profile (its own localStorage) at phone size; console errors are collected. */
+async function open(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: PHONE, locale, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${bot.url}/`);
+  return { context, page, errors };
+}
+
+/** A bot message (plain text) or card containing the text, the latest one. */
+const botSays = (page: Page, text: string | RegExp) =>
+  page.locator('p.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
+
+const sendBox = (page: Page) => page.locator('textarea[data-id="webchat-sendbox-input"]');
+
+async function type(page: Page, text: string): Promise<void> {
+  await sendBox(page).fill(text);
+  await sendBox(page).press('Enter');
+}
+
+/** Waits until the progress bar shows this many answered items. */
+async function progressIs(page: Page, answered: number): Promise<void> {
+  await page.waitForFunction((n) => (document.getElementById('progress') as HTMLProgressElement | null)?.value === n, answered);
+}
+
+const progress = (page: Page) =>
+  page.evaluate(() => {
+    const bar = document.getElementById('progress') as HTMLProgressElement;
+    return { value: bar.value, max: bar.max, text: document.getElementById('progress-text')!.textContent };
+  });
+
+describe('the web chat page in Chromium', () => {
+  test('English at phone width: typing, a check-box card, a suggested action, progress, and resuming after a reload', async () => {
+    const { context, page, errors } = await open('en-US');
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      expect(await page.locator('h1').textContent()).toBe('Member States Questionnaire (MSQ) for the United Nations E-Government Survey 2022');
+      expect(await page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).toBe('true');
+      expect(await page.getByRole('link', { name: /Glossary/ }).getAttribute('href')).toBe('https://publicadministration.un.org/egovkb');
+      expect(await progress(page)).toEqual({ value: 0, max: 65, text: '0 of 65 questions answered' });
+      const userId = await page.evaluate(() => localStorage.getItem('msq.webchat.userId'));
+      expect(userId).toMatch(/^dl_[0-9a-f-]{36}$/);
+
+      // Typed answers.
+      await type(page, 'Paraguay');
+      await botSays(page, 'Contact information — Your name').waitFor();
+      await progressIs(page, 1);
+      await type(page, 'Ana');
+      await botSays(page, 'Contact information — Title').waitFor();
+      await type(page, 'Director');
+      await botSays(page, 'Contact information — Organization').waitFor();
+      await type(page, 'MITIC');
+      await botSays(page, 'Contact information — Email').waitFor();
+      await type(page, 'ana@example.org');
+      await progressIs(page, 5);
+      expect((await progress(page)).text).toBe('5 of 65 questions answered');
+
+      // The multi-choice card: tick a box, Send; the card is then replaced by the answer, without inputs.
+      const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).last();
+      await card.waitFor();
+      await card.getByRole('checkbox', { name: /I am authorized/ }).check();
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-card-390.png') });
+      await card.getByRole('button', { name: 'Send' }).click();
+      await progressIs(page, 6);
+      await botSays(page, /What is the official e-government portal/).waitFor();
+      const answered = page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).last();
+      await answered.filter({ hasText: 'I am authorized and fully knowledgeable' }).waitFor();
+      await page.waitForFunction(
+        () => !Array.from(document.querySelectorAll('.ac-adaptiveCard')).some((c) => c.textContent?.includes('Please select whichever applies') && c.querySelector('input, button')),
+      );
+
+      // Typed answers (links) up to the first yes/no question, answered with its suggested action.
+      const yes = page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: 'Yes', exact: true });
+      let answeredCount = 6;
+      while (!(await yes.isVisible())) {
+        expect(answeredCount).toBeLessThan(20);
+        await type(page, `https://www.paraguay.gov.py/portal-${answeredCount}`);
+        answeredCount += 1;
+        await progressIs(page, answeredCount);
+      }
+      await botSays(page, /Chief Information Officer \(CIO\) or equivalent to manage/).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-suggested-actions-390.png') });
+      await yes.click();
+      answeredCount += 1;
+      await progressIs(page, answeredCount);
+      await botSays(page, /If yes, please provide contact information of national Chief Information Officer \(CIO\) or equivalent: Name/).waitFor();
+      // Answering yes adds the follow-up items to the total.
+      expect(await progress(page)).toEqual({ value: answeredCount, max: 69, text: `${answeredCount} of 69 questions answered` });
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-390.png') });
+
+      // Reload: the same respondent is welcomed back at the same question, with the progress restored.
+      await page.reload();
+      await botSays(page, 'Welcome back').waitFor();
+      await botSays(page, /If yes, please provide contact information of national Chief Information Officer \(CIO\) or equivalent: Name/).waitFor();
+      await progressIs(page, answeredCount);
+      expect(await page.evaluate(() => localStorage.getItem('msq.webchat.userId'))).toBe(userId);
+      const stored = await bot.store.findResponseByRespondent(`directline:${userId}`);
+      expect(stored?.answers.find((a) => a.itemId === 'q4')?.value).toBe('yes');
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-reloaded-390.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('switching to Español: page, Web Chat and the questions change language, and the choice is remembered', async () => {
+    const { context, page, errors } = await open('en-US');
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      await page.getByRole('button', { name: 'Español' }).click();
+      expect(await page.getAttribute('html', 'lang')).toBe('es');
+      expect(await page.locator('h1').textContent()).toContain('Cuestionario para los Estados Miembros (MSQ)');
+      expect(await page.getByRole('button', { name: 'Español' }).getAttribute('aria-pressed')).toBe('true');
+      // The bot got "idioma es" and asks the current question again, in Spanish.
+      await botSays(page, 'NOMBRE DEL PAÍS').waitFor();
+      expect(await sendBox(page).getAttribute('placeholder')).toMatch(/mensaje/i);
+      await type(page, 'Paraguay');
+      await botSays(page, 'Información de contacto — Su nombre').waitFor();
+      await progressIs(page, 1);
+      expect((await progress(page)).text).toBe('1 de 65 preguntas respondidas');
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-es-390.png') });
+
+      await page.reload();
+      await botSays(page, 'Información de contacto — Su nombre').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('es');
+      expect(await page.getByRole('button', { name: 'Español' }).getAttribute('aria-pressed')).toBe('true');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a Spanish browser starts in Spanish; the page fits a 360 px screen without sideways scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'es-PY' });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${bot.url}/`);
+      await botSays(page, 'NOMBRE DEL PAÍS').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('es');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      // Keyboard: the skip link is first and visible on focus.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-es-360.png') });
+    } finally {
+      await context.close();
+    }
+  });
+});

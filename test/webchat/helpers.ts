@@ -1,0 +1,36 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp, type AppOverrides } from '../../src/app';
+import { envSchema } from '../../src/config/env';
+import { createEmbeddedStore } from '../../src/store/embedded';
+import type { Store } from '../../src/store/port';
+
+export interface WebchatBot {
+  url: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole application (as `npm start` builds it) on a free port over an in-memory store. Extra options (a
+ * fake Direct Line endpoint, protocol limits, a logger) go to the web chat routes.
+ */
+export async function startWebchatBot(
+  vars: Record<string, string> = {},
+  options: NonNullable<AppOverrides['webchat']> & { logger?: AppOverrides['logger'] } = {},
+): Promise<WebchatBot> {
+  const env = envSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...vars });
+  const { logger, ...webchat } = options;
+  const store = createEmbeddedStore({ dir: null });
+  const app = await createApp(env, { store, logger: logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), webchat });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    store,
+    async close() {
+      // Idle keep-alive connections (the browser's, the test's fetch) would hold close() open.
+      (app.server as unknown as { server: { closeAllConnections?: () => void } }).server.closeAllConnections?.();
+      await app.close();
+    },
+  };
+}

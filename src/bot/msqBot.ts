@@ -5,6 +5,8 @@ import { answeredCard, readCardSubmit, renderReplies } from '../channels';
 import { translatorFor, type Locale } from '../i18n';
 import type { SessionService, TurnRequest, TurnResult } from '../session/service';
 import type { Store } from '../store/port';
+import type { DocumentLinks } from '../admin/documentLinks';
+import type { Reply } from '../interview/render';
 import { activityKey, identify } from './identify';
 
 export interface BotDeps {
@@ -14,6 +16,8 @@ export interface BotDeps {
   i18n: i18n;
   logger: Logger;
   defaultLocale: Locale;
+  /** Signed, expiring links to a respondent's own document (the `copy` command). */
+  documentLinks?: Pick<DocumentLinks, 'create'>;
 }
 
 /**
@@ -50,9 +54,17 @@ export class MsqBot extends ActivityHandler {
     const words = { send: t('card.send'), answered: t('card.answered') };
     const conversationId = `${activity.channelId}:${activity.conversation?.id ?? ''}`;
     if (result.status === 'ok' && result.answered) await this.updateAnsweredCard(context, conversationId, result.answered, words);
-    const activities = renderReplies(activity.channelId ?? '', result.replies, words);
+    const replies = result.status === 'ok' && result.effects.includes('copy') ? [this.copyMessage(t, result.responseId, result.locale), ...result.replies] : result.replies;
+    const activities = renderReplies(activity.channelId ?? '', replies, words);
     const sent = await context.sendActivities(activities);
     await this.remember(context, conversationId, respondent.key, activities, sent.map((s) => s?.id), result);
+  }
+
+  /** The link to the respondent's filled questionnaire, in their language. */
+  private copyMessage(t: (key: string, params?: Record<string, unknown>) => string, responseId: string, locale: Locale): Reply {
+    if (!this.deps.documentLinks) return { type: 'message', text: t('copy.unavailable') };
+    const { url, minutes } = this.deps.documentLinks.create(responseId, locale);
+    return { type: 'message', text: t('copy.link', { url, minutes }) };
   }
 
   /** Replaces the card of the question just answered by a card showing the answer, without buttons. */

@@ -28,6 +28,8 @@ export const envSchema = z
     DIRECT_LINE_SECRET: optional,
     /** The address people reach the bot at (links in invitations and documents); defaults to http://localhost:PORT. */
     PUBLIC_URL: optional.pipe(z.url().optional()),
+    /** Signs respondents' links to their own document; set the same value on every instance (random per process otherwise). */
+    LINK_SIGNING_KEY: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REQUIRE_INVITATION: bool,
   })

@@ -24,8 +24,8 @@ export interface AnswerChange {
   newValue: AnswerValue | null;
 }
 
-/** What the bot must do beyond replying: erase the response from the store. */
-export type Effect = 'erase';
+/** What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it. */
+export type Effect = 'erase' | 'copy';
 
 export interface InterviewContext extends Omit<EngineState, 'phase'> {
   outbox: Say[];
@@ -136,6 +136,7 @@ export function createInterviewMachine(def: Definition) {
       })),
       markSubmitted: assign({ submittedAt: ({ event }) => (event.type === 'CONFIRM' ? event.at : new Date(0).toISOString()), current: null }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
+      requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
     },
   }).createMachine({
     id: 'interview',
@@ -159,6 +160,7 @@ export function createInterviewMachine(def: Definition) {
       ],
       RESTART: { target: '.confirmingRestart' },
       ERASE: { target: '.confirmingErase' },
+      COPY: { actions: 'requestCopy' },
     },
     states: {
       asking: {
@@ -218,6 +220,7 @@ export function createInterviewMachine(def: Definition) {
             { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
           ],
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
+          COPY: { actions: 'requestCopy' },
         },
       },
     },

@@ -4,6 +4,7 @@ import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import { translatorFor, type Locale } from '../i18n';
 import { currentPromptId, type Input, type Interview, type Turn } from '../interview/engine';
+import type { Effect } from '../interview/machine';
 import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
@@ -34,6 +35,10 @@ export type TurnResult =
       replies: Reply[];
       /** The prompt that this message answered, for updating its card. */
       answered?: { questionId: string; question: string; answer: string };
+      /** The respondent's response (for a copy of it). */
+      responseId: string;
+      /** What the channel layer must do beyond replying (`copy`: give the respondent a link to their document). */
+      effects: Effect[];
     }
   | { status: 'duplicate' }
   | { status: 'unavailable'; locale: Locale; replies: Reply[] };
@@ -80,15 +85,15 @@ export function createSessionService(deps: { store: Store; interview: Interview;
       const turn = interview.start(respondent.locale, at);
       const doc = newResponse(respondent, turn.state, at);
       const write = await store.insertResponse(doc);
-      return write.ok ? ok(turn) : null;
+      return write.ok ? ok(doc.id, turn) : null;
     }
     const state = interview.load(existing.engine);
     if (!state) throw new Error(`response ${existing.id} holds no readable interview state`);
-    if (input.kind === 'greet') return ok(interview.resume(state));
+    if (input.kind === 'greet') return ok(existing.id, interview.resume(state));
 
     const turn = interview.handle(state, input, at);
     if (turn.effects.includes('erase')) return erase(existing, respondent, turn, at);
-    if (isDeepStrictEqual(turn.state, state)) return ok(turn);
+    if (isDeepStrictEqual(turn.state, state)) return ok(existing.id, turn);
     const write = await store.replaceResponse(toDoc(existing, turn.state, at), existing.version);
     if (!write.ok) return null;
     await store.appendEvents(
@@ -104,7 +109,7 @@ export function createSessionService(deps: { store: Store; interview: Interview;
         type: 'answer',
       })),
     );
-    return ok(turn, answeredPrompt(state, turn));
+    return ok(existing.id, turn, answeredPrompt(state, turn));
   }
 
   /** The respondent asked to delete their answers and confirmed: erase, then start afresh. */
@@ -112,7 +117,7 @@ export function createSessionService(deps: { store: Store; interview: Interview;
     await store.eraseResponse(existing.id, { channel: respondent.channel, userId: respondent.userId }, at);
     const write = await store.insertResponse(newResponse(respondent, turn.state, at));
     if (!write.ok) throw new Error('could not start a new response after erasure');
-    return ok(turn);
+    return ok(write.doc.id, turn);
   }
 
   /** What a message answered: the prompt it was at, when that answer is now recorded. */
@@ -124,8 +129,9 @@ export function createSessionService(deps: { store: Store; interview: Interview;
     return described ? { questionId, ...described } : undefined;
   }
 
-  function ok(turn: Turn, answered?: { questionId: string; question: string; answer: string }): TurnResult {
-    return { status: 'ok', locale: turn.state.locale, replies: turn.replies, ...(answered ? { answered } : {}) };
+  function ok(responseId: string, turn: Turn, answered?: { questionId: string; question: string; answer: string }): TurnResult {
+    const effects = turn.effects.filter((e) => e !== 'erase');
+    return { status: 'ok', locale: turn.state.locale, replies: turn.replies, responseId, effects, ...(answered ? { answered } : {}) };
   }
 
   function unavailable(request: TurnRequest, error: unknown): TurnResult {

@@ -61,7 +61,7 @@ describe('a conversation in English on a plain-text channel', () => {
 
   test('a returning respondent in a new conversation is welcomed back at the item where they stopped', async () => {
     const store = createEmbeddedStore({ dir: null });
-    const first = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning' }, conversation: { id: 'conv-1' } as Activity['conversation'] });
+    const first = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning', name: 'Ana' }, conversation: { id: 'conv-1' } as Activity['conversation'] });
     await first.run([
       ['hi', ['COUNTRY NAME']],
       ['PRY', ['Saved.']],
@@ -77,7 +77,7 @@ describe('a conversation in English on a plain-text channel', () => {
     const { activities } = await first.say('no');
     const at = activities.at(-1)?.channelData?.msq?.questionId as string;
 
-    const later = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning' }, conversation: { id: 'conv-2' } as Activity['conversation'] });
+    const later = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning', name: 'Ana' }, conversation: { id: 'conv-2' } as Activity['conversation'] });
     const { text, activities: resumed } = await later.say({ type: 'conversationUpdate', membersAdded: [{ id: 'returning', name: '' }], recipient: { id: 'bot', name: 'bot' } });
     expect(text).toContain('Welcome back');
     expect(text).toMatch(/You are at question \d+ of \d+, section A\./);
@@ -88,7 +88,7 @@ describe('a conversation in English on a plain-text channel', () => {
 describe('una conversación en español', () => {
   test('saluda en español cuando el cliente dice es-ES, reconoce «República del Paraguay» y da la ayuda en español', async () => {
     const store = createEmbeddedStore({ dir: null });
-    const { run } = conversation(store, { channelId: 'test', locale: 'es-ES', from: { id: 'funcionaria-es' } });
+    const { run } = conversation(store, { channelId: 'test', locale: 'es-ES', from: { id: 'funcionaria-es', name: 'Ana' } });
     await run([
       ['hola', ['Cuestionario para los Estados Miembros', 'language en', 'NOMBRE DEL PAÍS']],
       ['República del Paraguay', ['Guardado.']],

@@ -178,3 +178,28 @@ describe('deferral and submission', () => {
     expect(r.state.deferred).toEqual([]);
   });
 });
+
+describe('copy / copia', () => {
+  test.each([
+    ['en', 'copy'],
+    ['es', 'copia'],
+    ['en', 'mi copia'],
+  ] as const)('in a conversation in %s, "%s" asks the channel for a copy and changes nothing', (locale, word) => {
+    const r = respondent(locale);
+    reach(r, 'q1');
+    const before = JSON.stringify(r.state);
+    r.say(word);
+    expect(r.turn.effects).toEqual(['copy']);
+    expect(JSON.stringify(r.state)).toBe(before);
+    expect(r.turn.replies.at(-1)).toMatchObject({ type: 'prompt', meta: { questionId: 'q1' } });
+  });
+
+  test('after submission a copy can still be asked for', () => {
+    const r = respondent('en');
+    answerAll(r, englishScript);
+    r.say('yes');
+    expect(r.state.phase).toBe('submitted');
+    r.say('copy');
+    expect(r.turn.effects).toEqual(['copy']);
+  });
+});

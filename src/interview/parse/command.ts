@@ -15,7 +15,8 @@ export type Command =
   | { type: 'LANGUAGE'; locale: Locale | null }
   | { type: 'RESTART' }
   | { type: 'SUBMIT' }
-  | { type: 'ERASE' };
+  | { type: 'ERASE' }
+  | { type: 'COPY' };
 
 const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
@@ -25,6 +26,7 @@ const WORDS = new Map<string, Command['type']>(Object.entries({
   restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
   submit: 'SUBMIT', enviar: 'SUBMIT',
   'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
+  copy: 'COPY', copia: 'COPY', 'my copy': 'COPY', 'mi copia': 'COPY', 'send me a copy': 'COPY', 'enviame una copia': 'COPY',
 } as const));
 const REVIEW = new Set(['review', 'revisar']);
 const EDIT = new Set(['edit', 'editar', 'change', 'cambiar']);

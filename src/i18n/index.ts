@@ -33,12 +33,14 @@ export function loadResources(dir = localesDir): Record<Locale, Record<string, R
  */
 export function createI18n(): i18n {
   const instance = i18next.createInstance();
+  const resources = loadResources();
   void instance.init({
-    resources: loadResources(),
+    resources,
     lng: 'en',
     fallbackLng: 'en',
     supportedLngs: [...locales],
-    ns: ['bot', 'questionnaire'],
+    // Every file of locales/<lng>/ is a namespace (bot, questionnaire, document, …): a new file needs no change here.
+    ns: Object.keys(resources.en),
     defaultNS: 'bot',
     keySeparator: false,
     nsSeparator: ':',

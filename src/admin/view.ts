@@ -1,0 +1,100 @@
+/**
+ * A response as the survey team reads it: the shape of `GET /admin/responses` and of the JSON export. Plain JSON
+ * (dates as ISO strings), answers keyed by item id, only the items that apply to this response.
+ */
+import { z } from 'zod';
+import type { Definition } from '../../dialogs';
+import { locales } from '../i18n';
+import { answerMap, applicableItems, unansweredRequired, type Answers, type DefinedItem } from '../interview/flow';
+import { countryName } from '../interview/parse/country';
+import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
+
+/** The respondent block of a response; null where not answered. */
+export const adminRespondentSchema = z.object({
+  name: z.string().nullable(),
+  title: z.string().nullable(),
+  organization: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+/** One response for the survey team. */
+export const adminResponseSchema = z.object({
+  id: z.string(),
+  country: countrySchema.nullable(),
+  status: responseStatusSchema,
+  /** The language the respondent last used. */
+  locale: z.enum(locales),
+  respondent: adminRespondentSchema,
+  /** Items that apply to this response (their conditions hold) and have an answer. */
+  answered: z.number().int().min(0),
+  /** Items that apply to this response. */
+  total: z.number().int().min(0),
+  /** Required items that apply and have no answer, in questionnaire order. */
+  unansweredRequired: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  submittedAt: z.iso.datetime().nullable(),
+  /**
+   * Item id → answer: "yes"/"no", the option id of a choice, the option ids of a multi, the ISO alpha-3 code of a
+   * country, the text otherwise. Unanswered items, and answers to items that no longer apply, are absent.
+   */
+  answers: z.record(z.string(), answerValueSchema),
+});
+/** One response for the survey team (see adminResponseSchema). */
+export type AdminResponse = z.infer<typeof adminResponseSchema>;
+
+/** The respondent block's item ids (dialogs/sections/respondent.ts). */
+const RESPONDENT_ITEMS = {
+  name: 'respondent.name',
+  title: 'respondent.title',
+  organization: 'respondent.organization',
+  email: 'respondent.email',
+} as const;
+
+/** A stored response as the survey team reads it; applicability and required items follow the engine's rules (flow.ts). */
+export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
+  const answers = answerMap(doc.answers);
+  const items = applicableItems(def, answers);
+  const given = appliedAnswers(items, answers);
+  const text = (id: string): string | null => {
+    const value = given[id];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    id: doc.id,
+    country: doc.country ?? countryOf(def, answers),
+    status: doc.status,
+    locale: doc.locale,
+    respondent: {
+      name: text(RESPONDENT_ITEMS.name),
+      title: text(RESPONDENT_ITEMS.title),
+      organization: text(RESPONDENT_ITEMS.organization),
+      email: text(RESPONDENT_ITEMS.email),
+    },
+    answered: Object.keys(given).length,
+    total: items.length,
+    unansweredRequired: unansweredRequired(def, answers).map((item) => item.id),
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+    submittedAt: doc.submittedAt ? doc.submittedAt.toISOString() : null,
+    answers: given,
+  };
+}
+
+/** The answers of the applicable items, in questionnaire order (copies: the view never shares arrays with the doc). */
+function appliedAnswers(items: readonly DefinedItem[], answers: Answers): Record<string, AnswerValue> {
+  const given: Record<string, AnswerValue> = {};
+  for (const item of items) {
+    const value = answers.get(item.id);
+    if (value !== undefined) given[item.id] = Array.isArray(value) ? [...value] : value;
+  }
+  return given;
+}
+
+/** The country from the answers, for a response stored before its `country` field was kept. */
+function countryOf(def: Definition, answers: Answers): AdminResponse['country'] {
+  const item = def.items.find((i) => i.kind === 'country');
+  const code = item ? answers.get(item.id) : undefined;
+  if (typeof code !== 'string') return null;
+  return { code, name: countryName(code, 'en') ?? code };
+}

@@ -7,6 +7,9 @@
  * - The language (English / Español) is remembered too; switching it changes Web Chat's language and sends the
  *   bot "language en" / "idioma es", so the questions change language as well.
  * - The progress bar follows channelData.msq.progress of the bot's questions.
+ * - An invitation link (`/?invitation=MSQ-…`) gives its code to the bot as an event (`msq.invitation`) once the bot
+ *   has greeted, on every connection (the bot ignores it once the response exists); the code is then removed from
+ *   the address bar.
  * No inline script anywhere: the page's Content-Security-Policy is script-src 'self'.
  */
 (function () {
@@ -17,6 +20,7 @@
   var STATUS = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
   var COMMAND = /^\s*(?:language|idioma|lenguaje)\s+(en|es)\s*$/i;
   var MAX_RESTARTS = 6;
+  var INVITATION = /^[A-Za-z0-9 _.-]{4,40}$/;
 
   var texts = null;
   var lang = 'en';
@@ -25,6 +29,7 @@
   var restarts = 0;
   var restartTimer = null;
   var progress = null; // { answered, total }
+  var invitation = null; // the code of an invitation link
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -143,13 +148,36 @@
     return copy;
   }
 
+  /** The invitation code of the page's link (`?invitation=`), removed from the address bar once read. */
+  function readInvitation() {
+    try {
+      var url = new URL(window.location.href);
+      var code = url.searchParams.get('invitation');
+      if (code === null) return null;
+      url.searchParams.delete('invitation');
+      window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+      return INVITATION.test(code) ? code : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   /** Web Chat's store, watching incoming activities for the progress, and typed language commands. */
   function createStore() {
-    return window.WebChat.createStore({}, function () {
+    var invitationSent = false;
+    return window.WebChat.createStore({}, function (store) {
       return function (next) {
         return function (action) {
           if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
             var incoming = action.payload && action.payload.activity;
+            var fromBot = incoming && incoming.from && incoming.from.role !== 'user' && incoming.from.id !== userId;
+            if (invitation && fromBot && !invitationSent) {
+              // After the bot's greeting, so that its answer to the code comes after it.
+              invitationSent = true;
+              setTimeout(function () {
+                store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'msq.invitation', value: invitation } });
+              }, 0);
+            }
             var activity = fixCards(incoming);
             if (activity !== incoming) {
               action = { type: action.type, meta: action.meta, payload: Object.assign({}, action.payload, { activity: activity }) };
@@ -275,6 +303,7 @@
     texts = dictionary;
     lang = initialLanguage();
     userId = stableUserId();
+    invitation = readInvitation();
     applyTexts();
     var buttons = document.querySelectorAll('[data-lang]');
     for (var i = 0; i < buttons.length; i++) {

@@ -9,6 +9,9 @@ import type { DocumentLinks } from '../admin/documentLinks';
 import type { Reply } from '../interview/render';
 import { activityKey, identify } from './identify';
 
+/** The event the web chat page sends with the invitation code of its link (`?invitation=`). */
+export const INVITATION_EVENT = 'msq.invitation';
+
 export interface BotDeps {
   sessions: SessionService;
   /** Where the conversation reference and the last question card are remembered. */
@@ -38,6 +41,13 @@ export class MsqBot extends ActivityHandler {
       const submitted = activity.value !== undefined ? readCardSubmit(activity.value) : null;
       const input = submitted ?? { text: typeof activity.text === 'string' ? activity.text : '' };
       await this.turn(context, { kind: 'message', ...input }, activityKey(activity));
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      const { activity } = context;
+      if (activity.name === INVITATION_EVENT && typeof activity.value === 'string') {
+        await this.turn(context, { kind: 'invitation', code: activity.value.slice(0, 200) }, activityKey(activity));
+      }
       await next();
     });
   }

@@ -2,12 +2,12 @@ import type { i18n } from 'i18next';
 import { transition } from 'xstate';
 import type { Definition } from '../../dialogs';
 import { translatorFor, type Locale } from '../i18n';
-import { answerMap, isApplicable, nextItem } from './flow';
+import { answerMap, isApplicable, nextItem, type Position } from './flow';
 import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
 import { parseAnswer, parseYesNo } from './parse/answer';
 import { parseCommand } from './parse/command';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
-import { engineStateSchema, type EngineState } from './state';
+import { engineStateSchema, type EngineState, type StoredAnswer } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
 export interface Input {
@@ -24,11 +24,20 @@ export interface Turn {
   effects: Effect[];
 }
 
+/** How an interview starts. */
+export interface StartOptions {
+  /**
+   * Answers given for the respondent (e.g. the country of their invitation): recorded as answered, never asked,
+   * and locked — edit, back, restart and erasure keep them. Items unknown to the definition are ignored.
+   */
+  prefill?: StoredAnswer[];
+}
+
 /** The channel-independent interview: `(persisted state, input) → (new persisted state, replies)`. Pure. */
 export interface Interview {
   readonly definition: Definition;
-  /** A new interview: welcome, introduction, the first section and question. */
-  start(locale: Locale, now: Date): Turn;
+  /** A new interview: welcome, introduction, the first section and question (the first one not prefilled). */
+  start(locale: Locale, now: Date, options?: StartOptions): Turn;
   /** A returning respondent: where they stopped, and the question they are at. */
   resume(state: EngineState): Turn;
   /** One message of the respondent. Never throws on any input. */
@@ -72,8 +81,11 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
 
   return {
     definition: def,
-    start(locale, now) {
-      const first = def.items[0];
+    start(locale, now, options = {}) {
+      const prefill = (options.prefill ?? []).filter((a) => def.byId.has(a.itemId));
+      const answers = answerMap(prefill);
+      const open = prefill.length ? nextItem(def, { answers, skipped: new Set(), deferred: new Set(), resolving: false }, null) : null;
+      const first = open ?? def.items[0];
       const state: EngineState = {
         schemaVersion: 1,
         definitionVersion: def.version,
@@ -81,12 +93,13 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         phase: 'asking',
         current: first.id,
         lastSection: first.section,
-        answers: [],
+        answers: prefill.map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value })),
         skipped: [],
         deferred: [],
         resolving: false,
         startedAt: now.toISOString(),
         submittedAt: null,
+        ...(prefill.length ? { locked: prefill.map((a) => a.itemId) } : {}),
       };
       const outbox = [
         { say: 'message' as const, key: 'welcome.title' },
@@ -104,11 +117,15 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     },
     handle(state, input, now) {
       const event = interpret(state, input, now);
+      if (event.type === 'EDIT' && event.itemId && state.locked?.includes(event.itemId)) {
+        return finish(state, { outbox: [{ say: 'message', key: 'edit.locked' }], changes: [], effects: [] });
+      }
       const { phase, ...rest } = state;
       const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
       const [next] = transition(machine, snapshot, event);
       const { outbox, changes, effects, ...context } = next.context;
-      return finish({ ...context, phase: next.value as EngineState['phase'] }, { outbox, changes, effects });
+      const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
+      return finish(after.state, { outbox: after.outbox, changes: after.changes, effects });
     },
     load(saved) {
       const parsed = engineStateSchema.safeParse(saved);
@@ -123,6 +140,37 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       return { question: questionText(t, item), answer: displayValue(t, state.locale, item, value) };
     },
   };
+}
+
+/**
+ * Locked answers survive every transition: a restart or erasure keeps them (no change is recorded), and the
+ * interview never stops at a locked item — `back` onto one stays where it was, anything else moves on.
+ */
+function keepLocked(
+  def: Definition,
+  before: EngineState,
+  after: EngineState,
+  event: InterviewEvent,
+  outbox: InterviewContext['outbox'],
+  changes: AnswerChange[],
+): { state: EngineState; outbox: InterviewContext['outbox']; changes: AnswerChange[] } {
+  const locked = new Set(before.locked ?? []);
+  if (locked.size === 0) return { state: after, outbox, changes };
+  const held = before.answers.filter((a) => locked.has(a.itemId));
+  const answers = [...held, ...after.answers.filter((a) => !locked.has(a.itemId))];
+  let state: EngineState = { ...after, answers, locked: [...locked] };
+  let said = outbox;
+  if (state.phase === 'asking' && state.current && locked.has(state.current)) {
+    if (event.type === 'BACK' && before.phase === 'asking' && before.current && !locked.has(before.current)) {
+      state = { ...state, current: before.current };
+      said = [...said, { say: 'message', key: 'back.atStart' }];
+    } else {
+      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving };
+      const open = nextItem(def, position, state.current);
+      state = open ? { ...state, current: open.id } : { ...state, phase: 'confirmingSubmit', current: null, resolving: false };
+    }
+  }
+  return { state, outbox: said, changes: changes.filter((c) => !locked.has(c.itemId)) };
 }
 
 /** The id of the prompt a state is at: the item, or submit/restart/erase confirmations. */

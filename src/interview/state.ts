@@ -32,6 +32,8 @@ const stateV1 = z.object({
   resolving: z.boolean(),
   startedAt: z.string(),
   submittedAt: z.string().nullable(),
+  /** Items answered for the respondent when the interview started (e.g. the country of an invitation): kept, never asked or changed. */
+  locked: z.array(z.string()).optional(),
 });
 
 /**

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
+import { findCode, hashCode, looksLikeCode, refusal } from '../admin/invitations';
 import { translatorFor, type Locale } from '../i18n';
 import { currentPromptId, type Input, type Interview, type Turn } from '../interview/engine';
 import type { Effect } from '../interview/machine';
@@ -22,8 +23,11 @@ export interface Respondent {
 
 export interface TurnRequest {
   respondent: Respondent;
-  /** greet: a conversation opened (welcome, or welcome back); message: something the respondent sent. */
-  input: { kind: 'greet' } | ({ kind: 'message' } & Input);
+  /**
+   * greet: a conversation opened (welcome, or welcome back); message: something the respondent sent;
+   * invitation: an invitation code the channel passed for them (the web chat link), used only before a response exists.
+   */
+  input: { kind: 'greet' } | ({ kind: 'message' } & Input) | { kind: 'invitation'; code: string };
   /** Identifies the incoming activity so that a redelivered one is processed once. */
   activityKey?: string;
 }
@@ -41,6 +45,8 @@ export type TurnResult =
       effects: Effect[];
     }
   | { status: 'duplicate' }
+  /** An invitation is required and was not (validly) given: nothing was stored. */
+  | { status: 'gated'; locale: Locale; replies: Reply[] }
   | { status: 'unavailable'; locale: Locale; replies: Reply[] };
 
 /** How long a processed activity is remembered, to drop redeliveries (Teams retries within minutes). */
@@ -52,7 +58,15 @@ const MAX_ATTEMPTS = 5;
  * a compare-and-swap on its version (retrying on a concurrent write), append the audit events, and only
  * then return the replies. Nothing is acknowledged unless it is stored.
  */
-export function createSessionService(deps: { store: Store; interview: Interview; i18n: i18n; logger: Logger; now?: () => Date }) {
+export function createSessionService(deps: {
+  store: Store;
+  interview: Interview;
+  i18n: i18n;
+  logger: Logger;
+  now?: () => Date;
+  /** Only respondents who give a valid invitation code may start (REQUIRE_INVITATION). */
+  requireInvitation?: boolean;
+}) {
   const { store, interview, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -81,6 +95,7 @@ export function createSessionService(deps: { store: Store; interview: Interview;
     const { respondent, input } = request;
     const at = now();
     const existing = await store.findResponseByRespondent(respondent.key);
+    if (!existing && deps.requireInvitation) return admit(request, at);
     if (!existing) {
       const turn = interview.start(respondent.locale, at);
       const doc = newResponse(respondent, turn.state, at);
@@ -90,6 +105,8 @@ export function createSessionService(deps: { store: Store; interview: Interview;
     const state = interview.load(existing.engine);
     if (!state) throw new Error(`response ${existing.id} holds no readable interview state`);
     if (input.kind === 'greet') return ok(existing.id, interview.resume(state));
+    // The web chat link sends its code on every visit; once a response exists there is nothing to do with it.
+    if (input.kind === 'invitation') return { status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] };
 
     const turn = interview.handle(state, input, at);
     if (turn.effects.includes('erase')) return erase(existing, respondent, turn, at);
@@ -110,6 +127,53 @@ export function createSessionService(deps: { store: Store; interview: Interview;
       })),
     );
     return ok(existing.id, turn, answeredPrompt(state, turn));
+  }
+
+  /**
+   * The gate before a first response when invitations are required: a greeting asks for the code; a message or
+   * the channel's invitation event must carry a valid one. A valid code is taken up by this respondent and the
+   * response starts bound to its country (prefilled and locked); anything else is refused, storing nothing.
+   */
+  async function admit(request: TurnRequest, at: Date): Promise<TurnResult | null> {
+    const { respondent, input } = request;
+    const t = translatorFor(deps.i18n, respondent.locale);
+    const gated = (...keys: string[]): TurnResult => ({ status: 'gated', locale: respondent.locale, replies: keys.map((key) => ({ type: 'message', text: t(key) })) });
+    if (input.kind === 'greet') return gated('welcome.title', 'invitation.ask');
+    const given = input.kind === 'invitation' ? input.code : input.text;
+    const code = findCode(given);
+    if (!code) return gated(looksLikeCode(given) ? 'invitation.unknown' : 'invitation.needed');
+    const invitation = await store.findInvitationByHash(hashCode(code));
+    const why = refusal(invitation, respondent.key, at);
+    if (why || !invitation) {
+      logger.info({ respondent: respondent.key, invitation: invitation?.id, reason: why }, 'invitation refused');
+      return gated(`invitation.${why ?? 'unknown'}`);
+    }
+    const countryItem = interview.definition.items.find((item) => item.kind === 'country');
+    const turn = interview.start(respondent.locale, at, countryItem ? { prefill: [{ itemId: countryItem.id, value: invitation.country.code }] } : {});
+    const doc = newResponse(respondent, turn.state, at);
+    // Taken up first, so that two people with one code cannot both start; a lost race is retried (and then refused).
+    if (!(await store.markInvitationUsed(invitation.id, { respondentKey: respondent.key, responseId: doc.id, at }))) return null;
+    const write = await store.insertResponse(doc);
+    if (!write.ok) return null;
+    if (countryItem) {
+      await store.appendEvents([
+        {
+          id: `${doc.id}:1:0`,
+          responseId: doc.id,
+          itemId: countryItem.id,
+          oldValue: null,
+          newValue: invitation.country.code,
+          who: { channel: 'invitation', userId: invitation.id },
+          channel: respondent.channel,
+          at,
+          type: 'answer',
+        },
+      ]);
+    }
+    logger.info({ respondent: respondent.key, invitation: invitation.id, response: doc.id }, 'invitation taken up');
+    const country = countryName(invitation.country.code, turn.state.locale) ?? invitation.country.name;
+    const accepted: Reply = { type: 'message', text: t('invitation.accepted', { country }) };
+    return ok(doc.id, { ...turn, replies: [...turn.replies.slice(0, -1), accepted, ...turn.replies.slice(-1)] });
   }
 
   /** The respondent asked to delete their answers and confirmed: erase, then start afresh. */

@@ -6,11 +6,13 @@
 import {
   answerEventSchema,
   conversationDocSchema,
+  invitationSchema,
   responseDocSchema,
   type ActivityClaim,
   type AnswerEvent,
   type AnswerValue,
   type ConversationDoc,
+  type Invitation,
   type ResponseDoc,
 } from './port';
 
@@ -60,12 +62,25 @@ export interface ActivityRecord {
   expiresAt: Date;
 }
 
+/** An invitation as stored (dates as Date in MongoDB, as ISO strings in the embedded store's JSON lines). */
+export interface InvitationRecord {
+  _id: string;
+  codeHash: string;
+  country: { code: string; name: string };
+  email?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt?: Date;
+  usedBy?: { respondentKey: string; responseId: string; at: Date };
+}
+
 /** The database collections / datastores. */
 export const collectionNames = {
   responses: 'responses',
   events: 'answer_events',
   conversations: 'conversations',
   activities: 'processed_activities',
+  invitations: 'invitations',
 } as const;
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */
@@ -218,3 +233,49 @@ export const byAtThenId = (a: AnswerEvent, b: AnswerEvent) =>
 /** Sorts responses by createdAt, then id. */
 export const byCreatedThenId = (a: ResponseDoc, b: ResponseDoc) =>
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A valid invitation as a record (throws on an invalid invitation). */
+export function encodeInvitation(input: Invitation): InvitationRecord {
+  const i = invitationSchema.parse(input);
+  return {
+    _id: i.id,
+    codeHash: i.codeHash,
+    country: { code: i.country.code, name: i.country.name },
+    ...(i.email !== undefined ? { email: i.email } : {}),
+    createdAt: copyDate(i.createdAt),
+    expiresAt: copyDate(i.expiresAt),
+    ...(i.revokedAt ? { revokedAt: copyDate(i.revokedAt) } : {}),
+    ...(i.usedBy ? { usedBy: { respondentKey: i.usedBy.respondentKey, responseId: i.usedBy.responseId, at: copyDate(i.usedBy.at) } } : {}),
+  };
+}
+
+/** A date as stored: a Date, or an ISO string from a JSON line. */
+const storedDate = (v: unknown): unknown => (typeof v === 'string' ? new Date(v) : asDate(v));
+
+/** A stored invitation as a fresh port invitation (throws when the record is not a valid invitation). */
+export function decodeInvitation(r: InvitationRecord): Invitation {
+  const raw = r as unknown as Record<string, unknown>;
+  const used = raw.usedBy as Record<string, unknown> | null | undefined;
+  const i = invitationSchema.safeParse({
+    id: raw._id,
+    codeHash: raw.codeHash,
+    country: raw.country,
+    email: raw.email ?? undefined,
+    createdAt: storedDate(raw.createdAt),
+    expiresAt: storedDate(raw.expiresAt),
+    revokedAt: raw.revokedAt == null ? undefined : storedDate(raw.revokedAt),
+    usedBy: used && typeof used === 'object' ? { ...used, at: storedDate(used.at) } : undefined,
+  });
+  if (!i.success) throw new Error(`Stored invitation ${String(raw._id)} is invalid: ${i.error.message}`);
+  const out = i.data;
+  for (const key of ['email', 'revokedAt', 'usedBy'] as const) if (out[key] === undefined) delete out[key];
+  return out;
+}
+
+/** Sorts invitations by createdAt, then id. */
+export const invitationsByCreatedThenId = (a: Invitation, b: Invitation) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Whether an invitation can be taken up by a respondent at a time (see Store.markInvitationUsed). */
+export const canTakeUp = (i: Invitation, respondentKey: string, at: Date): boolean =>
+  !i.revokedAt && i.expiresAt.getTime() > at.getTime() && (!i.usedBy || i.usedBy.respondentKey === respondentKey);

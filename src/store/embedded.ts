@@ -11,21 +11,27 @@ import {
   assertVersion,
   byAtThenId,
   byCreatedThenId,
+  canTakeUp,
   collectionNames,
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeInvitation,
   decodeResponse,
   encodeConversation,
   encodeEvent,
+  encodeInvitation,
   encodeResponse,
   erasureEvent,
+  invitationsByCreatedThenId,
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
   type ResponseRecord,
 } from './codec';
-import type { ResponseFilter, Store, WriteResult } from './port';
+import { createInvitationLog } from './invitationLog';
+import { appendThroughOpenFile } from './fileAppender';
+import { invitationUseSchema, type ResponseFilter, type Store, type WriteResult } from './port';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -59,13 +65,21 @@ async function cutTornTail(file: string): Promise<void> {
 
 /** Creates the embedded store (call init() before use; every method also initialises on demand). */
 export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: EmbeddedStoreOptions): Store {
-  const open = <T extends object>(name: string) =>
-    new Datastore<T>(dir === null ? { inMemoryOnly: true } : { filename: join(dir, `${name}.db`) });
+  const releases: Array<() => void> = [];
+  const open = <T extends object>(name: string) => {
+    if (dir === null) return new Datastore<T>({ inMemoryOnly: true });
+    const filename = join(dir, `${name}.db`);
+    const datastore = new Datastore<T>({ filename });
+    releases.push(appendThroughOpenFile(datastore, filename));
+    return datastore;
+  };
   const responses = open<ResponseRecord>(collectionNames.responses);
   const events = open<EventRecord>(collectionNames.events);
   const conversations = open<ConversationRecord>(collectionNames.conversations);
   const activities = open<ActivityRecord>(collectionNames.activities);
   const all = [responses, events, conversations, activities];
+  // Not a nedb datastore: shared with `npm run invite` running beside the bot (see invitationLog.ts).
+  const invitationLog = createInvitationLog(dir === null ? null : join(dir, `${collectionNames.invitations}.jsonl`));
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -106,6 +120,15 @@ export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: E
     await ready();
     const rec = await responses.findOneAsync(query);
     return rec ? decodeResponse(rec) : null;
+  }
+
+  /**
+   * Invitations never load the nedb datastores (loading rewrites their files): `npm run invite` can then use this
+   * store beside a running bot, as long as it does not call init().
+   */
+  async function invitations() {
+    if (closed) throw new Error('The store is closed.');
+    return (await invitationLog.read()).map(decodeInvitation);
   }
 
   async function redactEvents(responseId: string): Promise<void> {
@@ -255,6 +278,53 @@ export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: E
       await activities.removeAsync({ _id: key }, {});
     },
 
+    async createInvitation(invitation) {
+      const rec = encodeInvitation(invitation);
+      return invitationLog.exclusive(async () => {
+        const known = await invitations();
+        if (known.some((i) => i.id === rec._id || i.codeHash === rec.codeHash)) return false;
+        await invitationLog.append(rec);
+        return true;
+      });
+    },
+
+    async findInvitationByHash(codeHash) {
+      assertKey(codeHash, 'codeHash');
+      return (await invitations()).find((i) => i.codeHash === codeHash) ?? null;
+    },
+
+    async getInvitation(id) {
+      assertKey(id, 'id');
+      return (await invitations()).find((i) => i.id === id) ?? null;
+    },
+
+    async listInvitations() {
+      return (await invitations()).sort(invitationsByCreatedThenId);
+    },
+
+    async revokeInvitation(id, at) {
+      assertKey(id, 'id');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      return invitationLog.exclusive(async () => {
+        const found = (await invitations()).find((i) => i.id === id);
+        if (!found || found.revokedAt) return found ?? null;
+        const revoked = { ...found, revokedAt: new Date(at.getTime()) };
+        await invitationLog.append(encodeInvitation(revoked));
+        return revoked;
+      });
+    },
+
+    async markInvitationUsed(id, use) {
+      assertKey(id, 'id');
+      const usedBy = invitationUseSchema.parse(use);
+      return invitationLog.exclusive(async () => {
+        const found = (await invitations()).find((i) => i.id === id);
+        if (!found || !canTakeUp(found, usedBy.respondentKey, usedBy.at)) return false;
+        await invitationLog.append(encodeInvitation({ ...found, usedBy }));
+        return true;
+      });
+    },
+
     async ping() {
       await ready();
       if (dir !== null) await fs.access(dir, fsConstants.R_OK | fsConstants.W_OK);
@@ -266,14 +336,18 @@ export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: E
       closed = true;
       if (compaction) clearInterval(compaction);
       compaction = null;
-      if (dir !== null && wasReady) {
-        try {
-          await wasReady;
-        } catch {
-          return;
+      try {
+        if (dir !== null && wasReady) {
+          try {
+            await wasReady;
+          } catch {
+            return;
+          }
+          // Compaction only shortens the files: every write is already in them, so a failure loses nothing.
+          for (const ds of all) await ds.compactDatafileAsync().catch(() => undefined);
         }
-        // Compaction only shortens the files: every write is already in them, so a failure loses nothing.
-        for (const ds of all) await ds.compactDatafileAsync().catch(() => undefined);
+      } finally {
+        for (const release of releases) release();
       }
     },
   };

@@ -15,17 +15,21 @@ import {
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeInvitation,
   decodeResponse,
   encodeConversation,
   encodeEvent,
+  encodeInvitation,
   encodeResponse,
   erasureEvent,
+  invitationsByCreatedThenId,
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type InvitationRecord,
   type ResponseRecord,
 } from './codec';
-import type { ResponseFilter, Store, WriteResult } from './port';
+import { invitationUseSchema, type ResponseFilter, type Store, type WriteResult } from './port';
 
 /** Options of the MongoDB store. */
 export interface MongoStoreOptions {
@@ -73,6 +77,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
   const events: Collection<EventRecord> = db.collection<EventRecord>(collectionNames.events);
   const conversations: Collection<ConversationRecord> = db.collection<ConversationRecord>(collectionNames.conversations);
   const activities: Collection<ActivityRecord> = db.collection<ActivityRecord>(collectionNames.activities);
+  const invitations: Collection<InvitationRecord> = db.collection<InvitationRecord>(collectionNames.invitations);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -89,6 +94,10 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
     await events.createIndexes([{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
     await conversations.createIndexes([{ key: { respondentKey: 1 }, name: 'respondentKey' }]);
     await activities.createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
+    await invitations.createIndexes([
+      { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
+      { key: { createdAt: 1 }, name: 'createdAt' },
+    ]);
   }
 
   function ready(): Promise<void> {
@@ -256,6 +265,63 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       assertKey(key, 'key');
       await ready();
       await activities.deleteOne({ _id: key });
+    },
+
+    async createInvitation(invitation) {
+      const rec = encodeInvitation(invitation);
+      await ready();
+      try {
+        await invitations.insertOne({ ...rec });
+        return true;
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+    },
+
+    async findInvitationByHash(codeHash) {
+      assertKey(codeHash, 'codeHash');
+      await ready();
+      const rec = await invitations.findOne({ codeHash });
+      return rec ? decodeInvitation(rec) : null;
+    },
+
+    async getInvitation(id) {
+      assertKey(id, 'id');
+      await ready();
+      const rec = await invitations.findOne({ _id: id });
+      return rec ? decodeInvitation(rec) : null;
+    },
+
+    async listInvitations() {
+      await ready();
+      const recs = await invitations.find({}).sort({ createdAt: 1, _id: 1 }).toArray();
+      return recs.map(decodeInvitation).sort(invitationsByCreatedThenId);
+    },
+
+    async revokeInvitation(id, at) {
+      assertKey(id, 'id');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      await ready();
+      await invitations.updateOne({ _id: id, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date(at.getTime()) } });
+      const rec = await invitations.findOne({ _id: id });
+      return rec ? decodeInvitation(rec) : null;
+    },
+
+    async markInvitationUsed(id, use) {
+      assertKey(id, 'id');
+      const usedBy = invitationUseSchema.parse(use);
+      await ready();
+      const result = await invitations.updateOne(
+        {
+          _id: id,
+          revokedAt: { $exists: false },
+          expiresAt: { $gt: usedBy.at },
+          $or: [{ usedBy: { $exists: false } }, { 'usedBy.respondentKey': usedBy.respondentKey }],
+        },
+        { $set: { usedBy: { respondentKey: usedBy.respondentKey, responseId: usedBy.responseId, at: usedBy.at } } },
+      );
+      return result.matchedCount > 0;
     },
 
     async ping() {

@@ -106,6 +106,31 @@ export const conversationDocSchema = z.object({
 /** A conversation of a respondent and its Bot Framework conversation reference. */
 export type ConversationDoc = z.infer<typeof conversationDocSchema>;
 
+/** Who took up an invitation: the respondent, the response it created, and when. */
+export const invitationUseSchema = z.object({ respondentKey: z.string().min(1), responseId: z.string().min(1), at: z.date() });
+/** Who took up an invitation. */
+export type InvitationUse = z.infer<typeof invitationUseSchema>;
+
+/**
+ * An invitation to answer for one country. The code itself is never stored, only its SHA-256 hash (hex); the
+ * code is shown once, when the invitation is made.
+ */
+export const invitationSchema = z.object({
+  /** uuid (crypto.randomUUID). */
+  id: z.string().min(1),
+  /** SHA-256 of the canonical code, 64 lowercase hex digits; unique. */
+  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  country: countrySchema,
+  email: z.string().optional(),
+  createdAt: z.date(),
+  expiresAt: z.date(),
+  revokedAt: z.date().optional(),
+  /** Set when a respondent starts with the code; the code then works for that respondent only. */
+  usedBy: invitationUseSchema.optional(),
+});
+/** An invitation, as stored (code hashed). */
+export type Invitation = z.infer<typeof invitationSchema>;
+
 /** A claimed channel activity (exactly-once processing). */
 export interface ActivityClaim {
   key: string;
@@ -159,6 +184,22 @@ export interface Store {
   getActivityClaim(key: string): Promise<ActivityClaim | null>;
   /** Undo a claim (the turn failed before anything was stored, so a retry of the same activity must be processed). */
   releaseActivity(key: string): Promise<void>;
+  /** Insert a new invitation; false (nothing written) when its id or codeHash already exists. */
+  createInvitation(invitation: Invitation): Promise<boolean>;
+  /** The invitation with this code hash (whatever its state), or null. */
+  findInvitationByHash(codeHash: string): Promise<Invitation | null>;
+  /** An invitation by id, or null. */
+  getInvitation(id: string): Promise<Invitation | null>;
+  /** Every invitation, sorted by createdAt (then id). */
+  listInvitations(): Promise<Invitation[]>;
+  /** Revoke an invitation (revokedAt = at; an earlier revocation is kept). Returns the invitation, or null when unknown. */
+  revokeInvitation(id: string, at: Date): Promise<Invitation | null>;
+  /**
+   * Atomically take up an invitation for a respondent: true only when it exists, is not revoked, has not expired
+   * at `use.at`, and is unused or already used by the same respondentKey (usedBy is then replaced). False
+   * otherwise, writing nothing.
+   */
+  markInvitationUsed(id: string, use: InvitationUse): Promise<boolean>;
   /** Throws when the store cannot serve (used by /healthz). */
   ping(): Promise<void>;
   /** Release the connection or files; the store cannot be used afterwards. */

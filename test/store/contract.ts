@@ -2,8 +2,8 @@
  * The store contract: one suite of behaviours every Store adapter must show. Call describeStoreContract for
  * each adapter; `makeStore` must return a new store over EMPTY storage each time it is called.
  */
-import { randomUUID } from 'node:crypto';
-import type { AnswerEvent, ConversationDoc, ResponseDoc, Store } from '../../src/store/port';
+import { createHash, randomUUID } from 'node:crypto';
+import type { AnswerEvent, ConversationDoc, Invitation, ResponseDoc, Store } from '../../src/store/port';
 
 /** Optional capabilities of an adapter under test. */
 export interface ContractOptions {
@@ -51,6 +51,20 @@ export function sampleEvent(responseId: string, n: number, overrides: Partial<An
     channel: 'webchat',
     at: new Date(Date.UTC(2025, 2, 1, 10, 0, n)),
     type: 'answer',
+    ...overrides,
+  };
+}
+
+/** A valid invitation (code hashed), overridable. */
+export function sampleInvitation(overrides: Partial<Invitation> = {}): Invitation {
+  const id = overrides.id ?? randomUUID();
+  return {
+    id,
+    codeHash: createHash('sha256').update(`MSQ-${id}`).digest('hex'),
+    country: { code: 'PRY', name: 'Paraguay' },
+    email: 'ana.gimenez@mitic.gov.py',
+    createdAt: at('2025-03-01T10:00:00.123Z'),
+    expiresAt: at('2099-03-31T10:00:00.123Z'),
     ...overrides,
   };
 }
@@ -523,6 +537,107 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getActivityClaim('k-ttl')).not.toBeNull();
         await expect(store.claimActivity('k-bad', 0)).rejects.toThrow();
       });
+    });
+
+    describe('invitations', () => {
+      it('creates, finds by code hash and by id, and lists by createdAt then id', async () => {
+        const later = sampleInvitation({ createdAt: at('2025-03-02T00:00:00Z'), country: { code: 'URY', name: 'Uruguay' } });
+        const first = sampleInvitation({ id: 'b-invitation' });
+        const tie = sampleInvitation({ id: 'a-invitation' });
+        const bare = sampleInvitation({ createdAt: at('2025-03-03T00:00:00Z') });
+        delete bare.email;
+        for (const invitation of [later, first, tie, bare]) expect(await store.createInvitation(invitation)).toBe(true);
+
+        expect(await store.findInvitationByHash(first.codeHash)).toEqual(first);
+        expect(await store.getInvitation(later.id)).toEqual(later);
+        expect(await store.getInvitation(bare.id)).toEqual(bare);
+        expect(await store.findInvitationByHash('0'.repeat(64))).toBeNull();
+        expect(await store.getInvitation(randomUUID())).toBeNull();
+        expect((await store.listInvitations()).map((i) => i.id)).toEqual([tie.id, first.id, later.id, bare.id]);
+
+        // Returned invitations are copies.
+        const got = (await store.getInvitation(first.id))!;
+        got.country.name = 'changed';
+        got.expiresAt.setTime(0);
+        expect(await store.getInvitation(first.id)).toEqual(first);
+      });
+
+      it('refuses a second invitation with the same id or the same code hash, writing nothing', async () => {
+        const invitation = sampleInvitation();
+        expect(await store.createInvitation(invitation)).toBe(true);
+        expect(await store.createInvitation({ ...sampleInvitation(), codeHash: invitation.codeHash, country: { code: 'URY', name: 'Uruguay' } })).toBe(false);
+        expect(await store.createInvitation({ ...sampleInvitation(), id: invitation.id })).toBe(false);
+        expect(await store.listInvitations()).toEqual([invitation]);
+      });
+
+      it('rejects an invalid invitation and non-string keys', async () => {
+        await expect(store.createInvitation({ ...sampleInvitation(), codeHash: 'MSQ-PLAIN-CODE' })).rejects.toThrow();
+        await expect(store.createInvitation({ ...sampleInvitation(), expiresAt: 'tomorrow' as unknown as Date })).rejects.toThrow();
+        await expect(store.findInvitationByHash({ $gt: '' } as unknown as string)).rejects.toThrow();
+        await expect(store.getInvitation({ $ne: null } as unknown as string)).rejects.toThrow();
+        expect(await store.listInvitations()).toEqual([]);
+        for (const hostile of hostileStrings) expect(await store.findInvitationByHash(hostile)).toBeNull();
+      });
+
+      it('revokes once: the first revocation time is kept; unknown ids give null', async () => {
+        const invitation = sampleInvitation();
+        await store.createInvitation(invitation);
+        const revoked = await store.revokeInvitation(invitation.id, at('2025-04-01T00:00:00Z'));
+        expect(revoked).toEqual({ ...invitation, revokedAt: at('2025-04-01T00:00:00Z') });
+        expect(await store.revokeInvitation(invitation.id, at('2025-05-01T00:00:00Z'))).toEqual(revoked);
+        expect(await store.findInvitationByHash(invitation.codeHash)).toEqual(revoked);
+        expect(await store.revokeInvitation(randomUUID(), new Date())).toBeNull();
+      });
+
+      it('is taken up by one respondent only, while unrevoked and unexpired', async () => {
+        const invitation = sampleInvitation({ expiresAt: at('2025-06-01T00:00:00Z') });
+        await store.createInvitation(invitation);
+        const use = { respondentKey: 'msteams:aad-1', responseId: 'r1', at: at('2025-05-01T00:00:00Z') };
+        expect(await store.markInvitationUsed(invitation.id, use)).toBe(true);
+        expect((await store.getInvitation(invitation.id))!.usedBy).toEqual(use);
+        // Another respondent cannot; the same one can again (e.g. after erasing their answers).
+        expect(await store.markInvitationUsed(invitation.id, { ...use, respondentKey: 'directline:dl_other' })).toBe(false);
+        const again = { ...use, responseId: 'r2', at: at('2025-05-02T00:00:00Z') };
+        expect(await store.markInvitationUsed(invitation.id, again)).toBe(true);
+        expect((await store.getInvitation(invitation.id))!.usedBy).toEqual(again);
+        // Not after expiry, not once revoked, not for an unknown id.
+        expect(await store.markInvitationUsed(invitation.id, { ...use, at: at('2025-06-01T00:00:00Z') })).toBe(false);
+        const other = sampleInvitation();
+        await store.createInvitation(other);
+        await store.revokeInvitation(other.id, at('2025-05-01T00:00:00Z'));
+        expect(await store.markInvitationUsed(other.id, use)).toBe(false);
+        expect((await store.getInvitation(other.id))!.usedBy).toBeUndefined();
+        expect(await store.markInvitationUsed(randomUUID(), use)).toBe(false);
+      });
+
+      it('lets exactly one of two respondents take up an invitation concurrently', async () => {
+        const invitation = sampleInvitation();
+        await store.createInvitation(invitation);
+        const now = new Date();
+        const results = await Promise.all(
+          ['webchat:a', 'webchat:b', 'webchat:c'].map((respondentKey) => store.markInvitationUsed(invitation.id, { respondentKey, responseId: respondentKey, at: now })),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      if (options.reopen) {
+        const reopen = options.reopen;
+        it('keeps invitations, revocations and uses when the instance is dropped without close and reopened', async () => {
+          const a = sampleInvitation();
+          const b = sampleInvitation({ createdAt: at('2025-03-02T00:00:00Z') });
+          await store.createInvitation(a);
+          await store.createInvitation(b);
+          await store.revokeInvitation(a.id, at('2025-04-01T00:00:00Z'));
+          const use = { respondentKey: 'webchat:x', responseId: 'r', at: at('2025-04-02T00:00:00Z') };
+          expect(await store.markInvitationUsed(b.id, use)).toBe(true);
+          const second = await open(() => reopen(store));
+          expect(await second.listInvitations()).toEqual([
+            { ...a, revokedAt: at('2025-04-01T00:00:00Z') },
+            { ...b, usedBy: use },
+          ]);
+          expect(await second.createInvitation({ ...sampleInvitation(), codeHash: b.codeHash })).toBe(false);
+        });
+      }
     });
 
     describe('lifecycle', () => {

@@ -1,0 +1,377 @@
+/*
+ * The survey team's dashboard. Asks for the ADMIN_TOKEN once and keeps it in sessionStorage (this tab only),
+ * then calls the /admin API with `Authorization: Bearer <token>`: the responses (sortable, filterable), totals,
+ * downloads (fetched with the token, saved from a blob) and invitations. Texts: /admin/i18n.json (English and
+ * Spanish, from locales/<lng>/admin.json). No inline script: the page's Content-Security-Policy is script-src 'self'.
+ */
+(function () {
+  'use strict';
+
+  var KEYS = { token: 'msq.admin.token', lang: 'msq.admin.lang' };
+  var texts = null;
+  var lang = 'en';
+  var responses = [];
+  var invitations = [];
+  var sort = { key: 'country', dir: 1 };
+  var loadedAt = null;
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  function storage(kind) {
+    try { return window[kind]; } catch (e) { return null; }
+  }
+  function getToken() { var s = storage('sessionStorage'); return s ? s.getItem(KEYS.token) : null; }
+  function setToken(value) {
+    var s = storage('sessionStorage');
+    if (!s) return;
+    if (value) s.setItem(KEYS.token, value); else s.removeItem(KEYS.token);
+  }
+
+  function t(key, params) {
+    var dict = (texts && texts[lang]) || {};
+    var text = dict[key] || (texts && texts.en && texts.en[key]) || key;
+    return text.replace(/\{(\w+)\}/g, function (_, name) { return params && params[name] !== undefined ? String(params[name]) : ''; });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === 'text') node.textContent = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function notice(text) {
+    var box = $('notice');
+    box.textContent = text || '';
+    box.hidden = !text;
+  }
+
+  /** A call to the API with the token; a 401 signs out. */
+  function api(path, options) {
+    var init = options || {};
+    var headers = Object.assign({ Authorization: 'Bearer ' + getToken() }, init.headers || {});
+    return fetch(path, Object.assign({}, init, { headers: headers, credentials: 'same-origin', cache: 'no-store' })).then(function (response) {
+      if (response.status === 401) {
+        setToken(null);
+        showSignIn(t('tokenRejected'));
+        throw new Error('unauthorized');
+      }
+      return response;
+    });
+  }
+
+  function applyTexts() {
+    document.documentElement.lang = lang;
+    document.title = t('documentTitle');
+    var nodes = document.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+    var buttons = document.querySelectorAll('[data-lang]');
+    for (var j = 0; j < buttons.length; j++) buttons[j].setAttribute('aria-pressed', String(buttons[j].getAttribute('data-lang') === lang));
+    renderUpdated();
+    renderResponses();
+    renderInvitations();
+  }
+
+  function renderUpdated() {
+    $('updated').textContent = loadedAt ? t('updatedAt', { time: loadedAt.toLocaleTimeString(lang) }) : '';
+  }
+
+  function setLanguage(next) {
+    if (next !== 'en' && next !== 'es') return;
+    lang = next;
+    var local = storage('localStorage');
+    if (local) local.setItem(KEYS.lang, lang);
+    applyTexts();
+  }
+
+  function showSignIn(message) {
+    $('dashboard').hidden = true;
+    $('sign-out').hidden = true;
+    $('sign-in').hidden = false;
+    notice(message || '');
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  function showDashboard() {
+    $('sign-in').hidden = true;
+    $('dashboard').hidden = false;
+    $('sign-out').hidden = false;
+  }
+
+  /** Loads responses and invitations. */
+  function load() {
+    notice(t('loading'));
+    return Promise.all([
+      api('/admin/responses').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
+      api('/admin/invitations').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
+    ])
+      .then(function (data) {
+        responses = data[0];
+        invitations = data[1];
+        showDashboard();
+        notice('');
+        loadedAt = new Date();
+        renderUpdated();
+        renderResponses();
+        renderInvitations();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        notice(t('loadFailed'));
+      });
+  }
+
+  // ---- Responses -------------------------------------------------------------------------------------------
+
+  var percent = function (r) { return r.total ? Math.round((100 * r.answered) / r.total) : 0; };
+  var countryLabel = function (r) { return r.country ? r.country.name : ''; };
+  var respondentLabel = function (r) { return (r.respondent && r.respondent.name) || ''; };
+
+  var SORTS = {
+    country: function (r) { return countryLabel(r).toLowerCase(); },
+    respondent: function (r) { return respondentLabel(r).toLowerCase(); },
+    status: function (r) { return r.status; },
+    complete: percent,
+    unanswered: function (r) { return r.unansweredRequired.length; },
+    updated: function (r) { return r.updatedAt; },
+  };
+
+  function visibleResponses() {
+    var query = $('filter-text').value.trim().toLowerCase();
+    var status = $('filter-status').value;
+    var key = SORTS[sort.key];
+    return responses
+      .filter(function (r) {
+        if (status && r.status !== status) return false;
+        if (!query) return true;
+        var haystack = [r.country && r.country.name, r.country && r.country.code, r.respondent.name, r.respondent.organization, r.respondent.email, r.respondent.title]
+          .filter(Boolean).join(' ').toLowerCase();
+        return haystack.indexOf(query) !== -1;
+      })
+      .sort(function (a, b) {
+        var x = key(a);
+        var y = key(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * sort.dir || (a.id < b.id ? -1 : 1);
+      });
+  }
+
+  function renderResponses() {
+    if (!texts) return;
+    var body = document.querySelector('#responses tbody');
+    body.textContent = '';
+    var rows = visibleResponses();
+    rows.forEach(function (r) {
+      var missing = r.unansweredRequired;
+      var missingText = missing.length === 0 ? t('none') : missing.length + ' — ' + missing.slice(0, 5).join(', ') + (missing.length > 5 ? ' ' + t('moreItems', { count: missing.length - 5 }) : '');
+      var who = respondentLabel(r);
+      var org = r.respondent.organization;
+      var docs = el('td', { class: 'documents' });
+      ['en', 'es'].forEach(function (l) {
+        var line = el('span', { class: 'document-line' });
+        docs.appendChild(line);
+        ['pdf', 'md'].forEach(function (format) {
+          var label = t('documentLink', { format: format === 'pdf' ? 'PDF' : 'Markdown', lang: l.toUpperCase() });
+          var button = el('button', {
+            type: 'button',
+            class: 'link-button',
+            'data-download': '/admin/responses/' + encodeURIComponent(r.id) + '?format=' + format + '&lang=' + l,
+            'aria-label': t('documentLinkLabel', { country: countryLabel(r) || t('noCountry'), format: format === 'pdf' ? 'PDF' : 'Markdown', language: t(l === 'en' ? 'languageEn' : 'languageEs') }),
+            text: label,
+          });
+          line.appendChild(button);
+        });
+      });
+      var meter = el('progress', { max: '100', value: String(percent(r)), 'aria-hidden': 'true' });
+      body.appendChild(
+        el('tr', { 'data-id': r.id, 'data-status': r.status }, [
+          el('th', { scope: 'row', text: r.country ? r.country.name + ' (' + r.country.code + ')' : t('noCountry') }),
+          el('td', {}, [el('span', { text: who || t('noRespondent') }), org ? el('span', { class: 'sub', text: org }) : null]),
+          el('td', {}, [el('span', { class: 'badge badge-' + r.status, text: t('status.' + r.status) })]),
+          el('td', { class: 'number' }, [el('span', { text: percent(r) + ' %' }), meter]),
+          el('td', { class: 'missing', text: missingText }),
+          el('td', {}, [el('time', { datetime: r.updatedAt, text: new Date(r.updatedAt).toLocaleString(lang) })]),
+          docs,
+        ]),
+      );
+    });
+    if (rows.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '7', class: 'empty', text: t('noResponses') })]));
+    $('shown').textContent = t('shown', { shown: rows.length, total: responses.length });
+    var headers = document.querySelectorAll('#responses th[data-sort]');
+    for (var i = 0; i < headers.length; i++) {
+      var key = headers[i].getAttribute('data-sort');
+      headers[i].setAttribute('aria-sort', key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+    }
+    renderTotals();
+  }
+
+  function renderTotals() {
+    var now = Date.now();
+    var count = function (status) { return responses.filter(function (r) { return r.status === status; }).length; };
+    $('total-submitted').textContent = String(count('submitted'));
+    $('total-in-progress').textContent = String(count('in_progress'));
+    $('total-invited').textContent = String(invitations.filter(function (i) { return i.state === 'active' && Date.parse(i.expiresAt) > now; }).length);
+  }
+
+  // ---- Downloads -------------------------------------------------------------------------------------------
+
+  /** Fetches a file with the token and saves it under the name the server gives. */
+  function download(path) {
+    return api(path)
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        var header = response.headers.get('Content-Disposition') || '';
+        var match = /filename="([^"]+)"/.exec(header);
+        return response.blob().then(function (blob) { return { blob: blob, name: match ? match[1] : 'msq-download' }; });
+      })
+      .then(function (file) {
+        var url = URL.createObjectURL(file.blob);
+        var a = el('a', { href: url, download: file.name });
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      })
+      .catch(function (error) {
+        if (!error || error.message !== 'unauthorized') notice(t('downloadFailed'));
+      });
+  }
+
+  // ---- Invitations -----------------------------------------------------------------------------------------
+
+  function renderInvitations() {
+    if (!texts) return;
+    var body = document.querySelector('#invitations tbody');
+    body.textContent = '';
+    invitations
+      .slice()
+      .sort(function (a, b) { return a.createdAt < b.createdAt ? 1 : -1; })
+      .forEach(function (i) {
+        var actions = el('td');
+        if (i.state === 'active' || i.state === 'used') {
+          actions.appendChild(el('button', { type: 'button', class: 'secondary', 'data-revoke': i.id, 'data-country': i.country.name, 'aria-label': t('revokeLabel', { country: i.country.name }), text: t('revoke') }));
+        }
+        body.appendChild(
+          el('tr', { 'data-id': i.id }, [
+            el('th', { scope: 'row', text: i.country.name + ' (' + i.country.code + ')' }),
+            el('td', { text: i.email || '' }),
+            el('td', {}, [el('span', { class: 'badge badge-' + i.state, text: t('state.' + i.state) })]),
+            el('td', {}, [el('time', { datetime: i.expiresAt, text: new Date(i.expiresAt).toLocaleDateString(lang) })]),
+            el('td', { text: i.usedBy ? i.usedBy.respondentKey : '' }),
+            actions,
+          ]),
+        );
+      });
+    if (invitations.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '6', class: 'empty', text: t('noInvitations') })]));
+    renderTotals();
+  }
+
+  function createInvitation(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var body = { country: form.country.value.trim(), email: form.email.value.trim(), expires: form.expires.value.trim() };
+    api('/admin/invitations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.issues && data.issues.join('; ')) || 'HTTP ' + response.status);
+          return data;
+        });
+      })
+      .then(function (data) {
+        $('invite-result-text').textContent = t('inviteCreated', { country: data.invitation.country.name });
+        $('invite-code').textContent = data.code;
+        $('invite-link').textContent = data.link;
+        $('invite-result').hidden = false;
+        form.country.value = '';
+        form.email.value = '';
+        invitations.push(data.invitation);
+        renderInvitations();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        $('invite-result').hidden = true;
+        notice(t('inviteFailed', { reason: error.message }));
+      });
+  }
+
+  function revoke(id, country) {
+    if (!window.confirm(t('revokeConfirm', { country: country }))) return;
+    api('/admin/invitations/' + encodeURIComponent(id), { method: 'DELETE' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return load();
+      })
+      .catch(function (error) {
+        if (!error || error.message !== 'unauthorized') notice(t('loadFailed'));
+      });
+  }
+
+  // ---- Wiring ----------------------------------------------------------------------------------------------
+
+  function init(dictionary) {
+    texts = dictionary;
+    var local = storage('localStorage');
+    var saved = local ? local.getItem(KEYS.lang) : null;
+    lang = saved === 'en' || saved === 'es' ? saved : /^es\b/i.test(navigator.language || '') ? 'es' : 'en';
+    applyTexts();
+
+    var langButtons = document.querySelectorAll('[data-lang]');
+    for (var i = 0; i < langButtons.length; i++) {
+      langButtons[i].addEventListener('click', function (event) { setLanguage(event.currentTarget.getAttribute('data-lang')); });
+    }
+    $('token-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      var value = $('token').value.trim();
+      if (!value) return;
+      setToken(value);
+      load();
+    });
+    $('sign-out').addEventListener('click', function () {
+      setToken(null);
+      responses = [];
+      invitations = [];
+      showSignIn('');
+    });
+    $('refresh').addEventListener('click', load);
+    $('filter-text').addEventListener('input', renderResponses);
+    $('filter-status').addEventListener('change', renderResponses);
+    var sortButtons = document.querySelectorAll('#responses th[data-sort] button');
+    for (var j = 0; j < sortButtons.length; j++) {
+      sortButtons[j].addEventListener('click', function (event) {
+        var key = event.currentTarget.parentNode.getAttribute('data-sort');
+        sort = { key: key, dir: sort.key === key ? -sort.dir : 1 };
+        renderResponses();
+      });
+    }
+    document.querySelector('#responses tbody').addEventListener('click', function (event) {
+      var target = event.target.closest('[data-download]');
+      if (target) download(target.getAttribute('data-download'));
+    });
+    var exportButtons = document.querySelectorAll('[data-export]');
+    for (var k = 0; k < exportButtons.length; k++) {
+      exportButtons[k].addEventListener('click', function (event) {
+        var status = $('filter-status').value;
+        download('/admin/export?format=' + event.currentTarget.getAttribute('data-export') + (status ? '&status=' + status : ''));
+      });
+    }
+    $('invite-form').addEventListener('submit', createInvitation);
+    document.querySelector('#invitations tbody').addEventListener('click', function (event) {
+      var target = event.target.closest('[data-revoke]');
+      if (target) revoke(target.getAttribute('data-revoke'), target.getAttribute('data-country'));
+    });
+
+    if (getToken()) load();
+    else showSignIn('');
+  }
+
+  fetch('/admin/i18n.json', { credentials: 'same-origin' })
+    .then(function (response) { return response.json(); })
+    .then(init)
+    .catch(function () {
+      $('notice').hidden = false;
+      $('notice').textContent = 'The page could not load. Please reload it. / No se pudo cargar la página. Vuelva a cargarla.';
+    });
+})();

@@ -1,0 +1,237 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import type { i18n } from 'i18next';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { Definition } from '../../dialogs';
+import { loadResources, locales, type Locale } from '../i18n';
+import type { Logger } from '../logger';
+import { responseStatusSchema, type ResponseDoc, type Store } from '../store/port';
+import { fileRoute, publicDir } from '../webchat/static';
+import { securityHeaders } from '../webchat/routes';
+import { documentMarkdown, documentPdf } from './document';
+import { exportCsv, exportJson, exportXlsx } from './exports';
+import { createInvitation, invitationLink, invitationView, MAX_EXPIRY_DAYS, parseDuration } from './invitations';
+import { adminView } from './view';
+
+export interface AdminDeps {
+  /** ADMIN_TOKEN: the bearer token of every `/admin` API call. */
+  token: string;
+  store: Store;
+  definition: Definition;
+  i18n: i18n;
+  logger: Logger;
+  /** Where respondents reach the web chat (the base of invitation links). */
+  publicUrl: string;
+  now?: () => Date;
+}
+
+/** Who erases a response from the dashboard or the API, in the audit trail. */
+export const SURVEY_TEAM = { channel: 'admin', userId: 'survey-team' } as const;
+
+/** The formats of one response, and their content types and file extensions. */
+const FORMATS = {
+  json: { type: 'application/json; charset=utf-8', ext: 'json' },
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+  xlsx: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
+  md: { type: 'text/markdown; charset=utf-8', ext: 'md' },
+  pdf: { type: 'application/pdf', ext: 'pdf' },
+} as const;
+type Format = keyof typeof FORMATS;
+
+const idSchema = z.string().min(1).max(200);
+const listQuery = z.object({ status: responseStatusSchema.optional() });
+const oneQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx', 'md', 'pdf']).default('json'), lang: z.enum(locales).default('en') });
+const exportQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json'), status: responseStatusSchema.optional() });
+const invitationBody = z.object({
+  country: z.string().trim().min(1).max(200),
+  email: z.union([z.literal(''), z.email().max(320)]).optional(),
+  expires: z.string().max(10).optional(),
+});
+
+/** The dashboard's policy: this server's own script, style and data only; never framed. */
+export const ADMIN_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Every admin response: the web chat's security headers, never framed, never cached. */
+const adminHeaders = (): Record<string, string> => ({ ...securityHeaders(), 'X-Frame-Options': 'DENY', 'Cache-Control': 'no-store' });
+
+/**
+ * The survey team's API and dashboard, mounted only when ADMIN_TOKEN is set. Every `/admin/…` API call needs
+ * `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time over SHA-256 digests); the dashboard's page,
+ * script, style and texts carry no data and are served without it (the page asks for the token).
+ *
+ * - `GET /admin/responses[?status=]` — every response as the survey team reads it (see view.ts)
+ * - `GET /admin/responses/:id?format=json|csv|xlsx|md|pdf[&lang=en|es]` — one response, as data or as the filled questionnaire
+ * - `DELETE /admin/responses/:id` — erase it (only a content-free erasure event stays)
+ * - `GET /admin/export?format=json|csv|xlsx[&status=]` — all responses
+ * - `GET|POST /admin/invitations`, `DELETE /admin/invitations/:id` — list, make, revoke invitations
+ */
+export function adminRoutes(deps: AdminDeps): (server: Server) => void {
+  const { store, definition: def, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const expected = sha256(deps.token);
+
+  /** Constant time: both sides are hashed to 32 bytes first, so neither the length nor the content leaks. */
+  const authorized = (req: Request): boolean => {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(String(req.headers.authorization ?? ''));
+    const same = timingSafeEqual(sha256(match?.[1] ?? ''), expected);
+    return match !== null && same;
+  };
+
+  /** An API route: headers, the token, the query, and errors as JSON without details. */
+  const api =
+    (handler: (req: Request, res: Response, query: Record<string, string>) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      if (!authorized(req)) {
+        logger.warn({ url: req.url?.split('?')[0], method: req.method }, 'admin: request without a valid token');
+        return send(res, 401, json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>.' }), FORMATS.json.type, { 'WWW-Authenticate': 'Bearer realm="msq-admin"' });
+      }
+      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://admin.invalid').searchParams);
+      try {
+        await handler(req, res, query);
+      } catch (error) {
+        logger.error({ err: error, url: req.url?.split('?')[0] }, 'admin: request failed');
+        if (!res.headersSent) send(res, 500, json({ error: 'The request could not be completed; see the log.' }), FORMATS.json.type);
+      }
+    };
+
+  const badRequest = (res: Response, error: z.ZodError) =>
+    send(res, 400, json({ error: 'Bad request.', issues: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`) }), FORMATS.json.type);
+  const notFound = (res: Response, what: string) => send(res, 404, json({ error: `No ${what} has this id.` }), FORMATS.json.type);
+
+  /** A response in one of the formats, with its file name. */
+  async function render(doc: ResponseDoc, format: Format, lang: Locale): Promise<string | Buffer> {
+    switch (format) {
+      case 'json':
+        return json(adminView(doc, def));
+      case 'csv':
+        return exportCsv([doc], def, deps.i18n);
+      case 'xlsx':
+        return exportXlsx([doc], def, deps.i18n);
+      case 'md':
+        return documentMarkdown(doc, def, deps.i18n, lang);
+      case 'pdf':
+        return documentPdf(doc, def, deps.i18n, lang);
+    }
+  }
+
+  return (server: Server) => {
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), but restify's body
+    // parser would refuse a bodiless DELETE from fetch() as an unsupported media type: say so before it runs.
+    server.pre((req: Request, _res: Response, next: () => void) => {
+      if (req.method === 'DELETE' && req.url?.startsWith('/admin/') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+        req.headers['content-length'] = '0';
+      }
+      next();
+    });
+    mountDashboard(server);
+
+    server.get('/admin/responses', api(async (_req, res, query) => {
+      const parsed = listQuery.safeParse(query);
+      if (!parsed.success) return badRequest(res, parsed.error);
+      const docs = await store.listResponses(parsed.data.status ? { status: parsed.data.status } : {});
+      send(res, 200, json(docs.map((doc) => adminView(doc, def))), FORMATS.json.type);
+    }));
+
+    server.get('/admin/responses/:id', api(async (req, res, query) => {
+      const id = idSchema.safeParse(req.params.id);
+      const parsed = oneQuery.safeParse(query);
+      if (!parsed.success) return badRequest(res, parsed.error);
+      const doc = id.success ? await store.getResponse(id.data) : null;
+      if (!doc) return notFound(res, 'response');
+      const { format, lang } = parsed.data;
+      const body = await render(doc, format, lang);
+      const localized = format === 'md' || format === 'pdf' ? `-${lang}` : '';
+      const name = `msq-${doc.country?.code ?? 'response'}-${doc.id.slice(0, 8)}${localized}.${FORMATS[format].ext}`;
+      send(res, 200, body, FORMATS[format].type, { 'Content-Disposition': disposition(format === 'json' ? 'inline' : 'attachment', name) });
+    }));
+
+    server.del('/admin/responses/:id', api(async (req, res) => {
+      const id = idSchema.safeParse(req.params.id);
+      const erased = id.success && (await store.eraseResponse(id.data, { ...SURVEY_TEAM }, now()));
+      if (!erased) return notFound(res, 'response');
+      logger.info({ response: id.data }, 'admin: response erased by the survey team');
+      send(res, 200, json({ id: id.data, erased: true }), FORMATS.json.type);
+    }));
+
+    server.get('/admin/export', api(async (_req, res, query) => {
+      const parsed = exportQuery.safeParse(query);
+      if (!parsed.success) return badRequest(res, parsed.error);
+      const { format, status } = parsed.data;
+      const docs = await store.listResponses(status ? { status } : {});
+      const body = format === 'json' ? exportJson(docs, def) : format === 'csv' ? exportCsv(docs, def, deps.i18n) : await exportXlsx(docs, def, deps.i18n);
+      const name = `msq-responses-${status ?? 'all'}-${now().toISOString().slice(0, 10)}.${FORMATS[format].ext}`;
+      send(res, 200, body, FORMATS[format].type, { 'Content-Disposition': disposition('attachment', name) });
+    }));
+
+    server.get('/admin/invitations', api(async (_req, res) => {
+      const at = now();
+      send(res, 200, json((await store.listInvitations()).map((i) => invitationView(i, at))), FORMATS.json.type);
+    }));
+
+    server.post('/admin/invitations', api(async (req, res) => {
+      const parsed = invitationBody.safeParse(req.body ?? {});
+      if (!parsed.success) return badRequest(res, parsed.error);
+      const { country, email, expires } = parsed.data;
+      const validForMs = expires === undefined || expires === '' ? undefined : parseDuration(expires);
+      if (validForMs === null) {
+        return send(res, 400, json({ error: 'Bad request.', issues: [`expires: give days (30d), weeks (2w) or hours (12h), up to ${MAX_EXPIRY_DAYS} days`] }), FORMATS.json.type);
+      }
+      const at = now();
+      const made = await createInvitation(store, { country, ...(email ? { email } : {}), ...(validForMs ? { validForMs } : {}) }, at);
+      if (!made.ok) return send(res, 400, json({ error: 'Bad request.', issues: ['country: not a UN Member State name or ISO alpha-3 code'] }), FORMATS.json.type);
+      logger.info({ invitation: made.invitation.id, country: made.invitation.country.code }, 'admin: invitation made');
+      send(res, 201, json({ invitation: invitationView(made.invitation, at), code: made.code, link: invitationLink(deps.publicUrl, made.code) }), FORMATS.json.type);
+    }));
+
+    server.del('/admin/invitations/:id', api(async (req, res) => {
+      const id = idSchema.safeParse(req.params.id);
+      const revoked = id.success ? await store.revokeInvitation(id.data, now()) : null;
+      if (!revoked) return notFound(res, 'invitation');
+      logger.info({ invitation: revoked.id }, 'admin: invitation revoked');
+      send(res, 200, json(invitationView(revoked, now())), FORMATS.json.type);
+    }));
+  };
+}
+
+/** The dashboard: page, script, style (public/admin/) and its texts in both languages (locales/<lng>/admin.json). */
+function mountDashboard(server: Server): void {
+  const dir = join(publicDir(), 'admin');
+  const page = fileRoute(join(dir, 'index.html'), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache', 'Content-Security-Policy': ADMIN_CSP }));
+  const asset = (file: string) => fileRoute(join(dir, file), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache' }));
+  const resources = loadResources();
+  const texts = Buffer.from(JSON.stringify({ en: resources.en.admin ?? {}, es: resources.es.admin ?? {} }));
+  const routes: Array<[string, (req: Request, res: Response) => void]> = [
+    ['/admin', page],
+    ['/admin/', page],
+    ['/admin/admin.js', asset('admin.js')],
+    ['/admin/admin.css', asset('admin.css')],
+    ['/admin/i18n.json', (_req, res) => send(res, 200, texts, FORMATS.json.type, { 'Cache-Control': 'no-cache' })],
+  ];
+  for (const [path, handler] of routes) {
+    const wrapped = async (req: Request, res: Response) => handler(req, res);
+    server.get(path, wrapped);
+    server.head(path, wrapped);
+  }
+}
+
+function send(res: Response, status: number, body: string | Buffer, type: string, headers: Record<string, string> = {}): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...adminHeaders(), 'Content-Type': type, 'Content-Length': String(bytes.length), ...headers });
+  res.end(bytes);
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** A Content-Disposition header with an ASCII file name (ids and ISO codes only, so nothing to escape). */
+const disposition = (kind: 'inline' | 'attachment', name: string) => `${kind}; filename="${name.replace(/[^\w.-]/g, '_')}"`;

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { responseFrom } from '../fixtures/responses';
+import { englishScript } from '../fixtures/answers';
+import { startWebchatBot, type WebchatBot } from '../webchat/helpers';
+
+/**
+ * The survey team's dashboard in headless Chromium: the token asked once and kept for the tab, the responses'
+ * table (sorting, filtering, totals), a document download with the token, the Spanish switch, and an invitation
+ * made with the form. Chromium is required (see test/webchat/browser.test.ts).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+const TOKEN = 'dashboard-token-0123456789abcdef';
+
+jest.setTimeout(90_000);
+
+let bot: WebchatBot;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`The dashboard browser test needs Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  bot = await startWebchatBot({ ADMIN_TOKEN: TOKEN, PUBLIC_URL: 'https://msq.example.org' });
+  const completed = responseFrom(englishScript, { submit: true, now: new Date('2026-11-20T10:00:00Z') });
+  const started = responseFrom({ ...englishScript, country: 'Uruguay', 'respondent.name': 'Juan Pérez' }, { stopAfter: 'respondent.name', now: new Date('2026-11-25T10:00:00Z') });
+  for (const doc of [completed, started]) expect((await bot.store.insertResponse(doc)).ok).toBe(true);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await bot?.close();
+});
+
+const rowTexts = (page: Page) => page.locator('#responses tbody tr').allInnerTexts();
+
+test('sign in once, see the responses, sort, filter, download a PDF, switch to Spanish, make an invitation', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${bot.url}/admin`);
+    await page.getByLabel('Admin token').fill('wrong-token-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('This token was not accepted').waitFor();
+
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#responses tbody tr[data-id]').first().waitFor();
+
+    // The completed response's row; the totals.
+    const paraguay = page.locator('#responses tbody tr').filter({ hasText: 'Paraguay (PRY)' });
+    await expect(paraguay.innerText()).resolves.toContain(englishScript['respondent.name']);
+    await expect(paraguay.innerText()).resolves.toContain('Submitted');
+    await expect(paraguay.innerText()).resolves.toContain('None');
+    expect(await page.locator('#total-submitted').innerText()).toBe('1');
+    expect(await page.locator('#total-in-progress').innerText()).toBe('1');
+    expect(await page.locator('#total-invited').innerText()).toBe('0');
+
+    // Sorting by country, both ways; filtering by status and by text.
+    expect((await rowTexts(page)).map((r) => r.split('\t')[0])).toEqual(['Paraguay (PRY)', 'Uruguay (URY)']);
+    await page.getByRole('button', { name: 'Country' }).click();
+    expect((await rowTexts(page)).map((r) => r.split('\t')[0])).toEqual(['Uruguay (URY)', 'Paraguay (PRY)']);
+    expect(await page.locator('th[data-sort="country"]').getAttribute('aria-sort')).toBe('descending');
+    await page.getByLabel('Status').selectOption('in_progress');
+    expect(await rowTexts(page)).toEqual([expect.stringContaining('Juan Pérez')]);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel(/^Search/).fill('mitic');
+    expect(await rowTexts(page)).toEqual([expect.stringContaining('Paraguay')]);
+    await page.getByLabel(/^Search/).fill('');
+
+    // A document, fetched with the token and saved under the server's file name.
+    const [download] = await Promise.all([page.waitForEvent('download'), paraguay.getByRole('button', { name: /as PDF, in English/ }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^msq-PRY-[0-9a-f]{8}-en\.pdf$/);
+    const file = await download.path();
+    expect(readFileSync(file!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // Spanish.
+    await page.getByRole('button', { name: 'Español' }).click();
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    await page.getByRole('heading', { name: 'Respuestas' }).waitFor();
+    await expect(paraguay.innerText()).resolves.toContain('Enviado');
+
+    // An invitation, made with the form; the token is still kept after a reload.
+    await page.getByLabel('País', { exact: true }).fill('Chile');
+    await page.getByRole('button', { name: 'Crear invitación' }).click();
+    await page.locator('#invite-code').filter({ hasText: /^MSQ-/ }).waitFor();
+    expect(await page.locator('#invite-link').innerText()).toMatch(/^https:\/\/msq\.example\.org\/\?invitation=MSQ-/);
+    expect(await page.locator('#total-invited').innerText()).toBe('1');
+    expect((await bot.store.listInvitations()).map((i) => i.country.code)).toEqual(['CHL']);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-dashboard-es.png'), fullPage: true });
+
+    await page.reload();
+    await page.locator('#responses tbody tr[data-id]').first().waitFor();
+    expect(await page.locator('#invitations tbody').innerText()).toContain('Chile (CHL)');
+    expect(await page.evaluate(() => sessionStorage.getItem('msq.admin.token'))).toBe(TOKEN);
+    expect(await page.evaluate(() => localStorage.getItem('msq.admin.token'))).toBeNull();
+    expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

@@ -23,12 +23,13 @@ export function createDocumentLinks(options: { key?: string; baseUrl: () => stri
   /** A link to the PDF of a response, in a language, valid for `minutes`. */
   function create(responseId: string, locale: Locale): { url: string; minutes: number } {
     const payload = Buffer.from(JSON.stringify({ r: responseId, l: locale, exp: Math.floor(now() / 1000) + minutes * 60 })).toString('base64url');
-    const token = `${payload}.${mac(payload).toString('base64url')}`;
+    // `~` joins the parts: a dot would be read as a file extension by the router.
+    const token = `${payload}~${mac(payload).toString('base64url')}`;
     return { url: `${options.baseUrl().replace(/\/+$/, '')}/documents/${token}`, minutes };
   }
 
   function verify(token: string): DocumentLinkCheck {
-    const [payload, signature, ...rest] = token.split('.');
+    const [payload, signature, ...rest] = token.split('~');
     if (!payload || !signature || rest.length > 0 || token.length > 1024) return { ok: false, reason: 'malformed' };
     const given = Buffer.from(signature, 'base64url');
     const expected = mac(payload);

@@ -7,6 +7,10 @@ import { loadDefinition } from '../dialogs';
 import { MsqAdapter } from './bot/adapter';
 import { MsqBot } from './bot/msqBot';
 import { createOnTurnError } from './bot/onTurnError';
+import { documentPdf } from './admin/document';
+import { createDocumentLinks } from './admin/documentLinks';
+import { documentRoute } from './admin/documentRoute';
+import { adminRoutes } from './admin/routes';
 import type { Env } from './config/env';
 import { createI18n } from './i18n';
 import { createInterview } from './interview/engine';
@@ -53,7 +57,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   await store.init();
   const i18n = createI18n();
   const interview = createInterview(loadDefinition(), i18n);
-  const sessions = createSessionService({ store, interview, i18n, logger });
+  const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
     {
@@ -83,9 +87,23 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   );
   const adapter = new MsqAdapter(auth);
   adapter.onTurnError = createOnTurnError({ i18n, logger, defaultLocale: env.DEFAULT_LOCALE });
-  const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE });
+  // Links in replies use PUBLIC_URL, or this server's own port (known once it listens).
+  const listening: { server?: Server } = {};
+  const ownUrl = () => env.PUBLIC_URL ?? `http://localhost:${(listening.server?.address() as { port?: number } | null)?.port ?? env.PORT}`;
+  const documentLinks = createDocumentLinks({ key: env.LINK_SIGNING_KEY, baseUrl: ownUrl });
+  const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
+  const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
   const webchat = webchatRoutes({ adapter, bot, env, logger, publicUrl: env.PUBLIC_URL, ...overrides.webchat });
-  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat] });
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl })] : [];
+  const limits = {
+    conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
+    ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },
+    trustProxy: env.TRUST_PROXY,
+  };
+  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, ...admin], limits });
+  listening.server = server;
 
   return {
     server,
@@ -97,8 +115,12 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => http.closeAllConnections(), 10_000);
         force.unref();
+        // A keep-alive connection whose request finishes after close() would otherwise stay open until its
+        // keep-alive timeout: close connections as soon as they are idle.
+        const idle = setInterval(() => http.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(idle);
           resolve();
         });
         http.closeIdleConnections();

@@ -1,9 +1,11 @@
 import type { Activity, ActivityHandler, TurnContext } from 'botbuilder';
 import type { MsqAdapter } from './bot/adapter';
 import type { Logger } from 'pino';
-import restify, { type Request, type Response, type Server } from 'restify';
+import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
+import { httpLimits, type HttpLimitsConfig } from './http/limits';
 import type { Store } from './store/port';
+import { securityHeaders } from './webchat/routes';
 
 export interface ServerDeps {
   adapter: MsqAdapter;
@@ -13,26 +15,65 @@ export interface ServerDeps {
   version: string;
   /** Extra routes (web chat page and channel, admin), added by their own modules. */
   routes?: Array<(server: Server) => void>;
+  /** Rate limits of /api/messages and the web chat's endpoints; none when absent. */
+  limits?: HttpLimitsConfig;
 }
 
 /** The largest request body accepted: a 20,000-character answer in any script fits with room to spare. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
-/** The fields of an activity the bot relies on; anything else is passed through untouched. */
-const activitySchema = z.looseObject({
-  type: z.string().min(1).max(64),
-  id: z.string().max(512).optional(),
-  channelId: z.string().min(1).max(128),
-  serviceUrl: z.string().max(2048).optional(),
-  conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
-  from: z.looseObject({ id: z.string().max(512) }).optional(),
-  text: z.string().optional(),
-});
+const str = (max: number) => z.string().max(max);
+const account = (idMax: number) => z.looseObject({ id: str(idMax), name: str(1024).nullish(), aadObjectId: str(256).nullish() });
 
-/** The HTTP server: `POST /api/messages` through the Bot Framework adapter, and `GET /healthz`. */
+/**
+ * The fields of an activity the bot and botbuilder rely on, with the types they assume (a wrong type would
+ * throw inside the turn); anything else is passed through untouched. Optional fields may also be null, as some
+ * channels' serializers write them.
+ */
+const activitySchema = z
+  .looseObject({
+    type: z.string().min(1).max(64),
+    id: str(512).nullish(),
+    channelId: z.string().min(1).max(128),
+    serviceUrl: str(2048)
+      .refine((url) => /^https?:\/\//i.test(url) && URL.canParse(url), 'must be an http(s) URL')
+      .nullish(),
+    conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
+    from: account(512).nullish(),
+    recipient: account(512).partial({ id: true }).nullish(),
+    text: z.string().nullish(),
+    locale: str(64).nullish(),
+    name: str(256).nullish(),
+    replyToId: str(512).nullish(),
+    deliveryMode: str(64).nullish(),
+    entities: z.array(z.looseObject({ type: str(128) })).max(64).nullish(),
+    channelData: z.record(z.string(), z.unknown()).nullish(),
+    membersAdded: z.array(account(512)).max(64).nullish(),
+    membersRemoved: z.array(account(512)).max(64).nullish(),
+    attachments: z.array(z.record(z.string(), z.unknown())).max(64).nullish(),
+  })
+  .refine((a) => typeof a.serviceUrl === 'string' || a.deliveryMode === 'expectReplies', {
+    // Replies go to serviceUrl unless they come back in the HTTP response: without it a turn could only fail, slowly.
+    path: ['serviceUrl'],
+    message: 'is required unless deliveryMode is expectReplies',
+  });
+
+/**
+ * The HTTP server: `POST /api/messages` through the Bot Framework adapter, and `GET /healthz`; security headers
+ * on every response (also errors and 404s), rate limits (429 with Retry-After), bodies over MAX_BODY_BYTES
+ * refused (413), malformed JSON (400) and malformed activities (400) refused before the adapter sees them.
+ */
 export function createServer(deps: ServerDeps): Server {
   const server = restify.createServer({ name: 'msq-bot', version: deps.version, handleUncaughtExceptions: false });
+  const headers = Object.entries(securityHeaders());
+  server.pre((_req: Request, res: Response, next: Next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  });
+  const limits = deps.limits ? httpLimits(deps.limits, deps.logger) : null;
+  if (limits) server.pre(limits.perAddress);
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  if (limits) server.use(limits.perConversation);
   server.post('/api/messages', async (req: Request, res: Response) => handleMessages(deps, req, res));
   server.get('/healthz', async (_req: Request, res: Response) => health(deps, res));
   for (const route of deps.routes ?? []) route(server);
@@ -61,7 +102,10 @@ async function handleMessages(deps: ServerDeps, req: Request, res: Response): Pr
       started = true;
       await deps.bot.run(context);
     });
-    if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
+    // An invoke the bot does not implement is answered as an unknown activity is (200, nothing done): a 5xx
+    // would make the channel retry and the monitoring alarm, for a request that can never succeed.
+    if (invoke?.status === 501 && invoke.body === undefined) res.send(200);
+    else if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
     else res.send(invoke?.status ?? 200);
   } catch (error) {
     if (!started) {

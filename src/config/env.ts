@@ -9,6 +9,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1');
+/** A whole number, or the default when unset or empty (an empty line in .env must not mean 0). */
+const count = <T extends number | undefined>(fallback: T, min = 0) =>
+  optional.pipe(z.coerce.number<string | undefined>().int().min(min).optional()).transform((v): number | T => v ?? fallback);
 
 /** Every environment variable the application reads; nothing else reads process.env. */
 export const envSchema = z
@@ -32,6 +35,17 @@ export const envSchema = z
     LINK_SIGNING_KEY: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REQUIRE_INVITATION: bool,
+    /**
+     * Rate limits (token buckets in memory) on /api/messages and the web chat's endpoints: requests per minute per
+     * conversation and per client address (0 turns a limit off); a burst of that many at once (default: a third
+     * of the per-minute figure). Far above what a person typing or clicking sends.
+     */
+    RATE_LIMIT_CONVERSATION_PER_MINUTE: count(600),
+    RATE_LIMIT_CONVERSATION_BURST: count(undefined, 1),
+    RATE_LIMIT_IP_PER_MINUTE: count(1800),
+    RATE_LIMIT_IP_BURST: count(undefined, 1),
+    /** Behind a reverse proxy (App Service, a load balancer): the client address is the last X-Forwarded-For entry. */
+    TRUST_PROXY: bool,
   })
   .superRefine((env, ctx) => {
     if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {

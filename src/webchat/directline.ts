@@ -362,7 +362,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       return send(res, 400, errorBody('BadArgument', `Invalid activity: ${issue ? `${issue.path.join('.') || 'body'} ${issue.message}` : 'malformed'}`));
     }
     if (conversation.pending >= 10) {
-      res.header('Retry-After', '1000');
+      res.header('Retry-After', '1');
       return send(res, 429, errorBody('Throttled', 'Too many messages at once; try again in a moment.'));
     }
     const a = parsed.data;

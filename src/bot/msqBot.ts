@@ -1,10 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ActivityHandler, TurnContext, type Activity } from 'botbuilder';
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import { answeredCard, readCardSubmit, renderReplies } from '../channels';
 import { translatorFor, type Locale } from '../i18n';
-import type { SessionService, TurnRequest, TurnResult } from '../session/service';
-import type { Store } from '../store/port';
+import type { SessionService, TurnRequest } from '../session/service';
+import type { ConversationDoc, Store } from '../store/port';
 import type { DocumentLinks } from '../admin/documentLinks';
 import type { Reply } from '../interview/render';
 import { activityKey, identify } from './identify';
@@ -63,11 +64,12 @@ export class MsqBot extends ActivityHandler {
     const t = translatorFor(this.deps.i18n, result.locale);
     const words = { send: t('card.send'), answered: t('card.answered') };
     const conversationId = `${activity.channelId}:${activity.conversation?.id ?? ''}`;
-    if (result.status === 'ok' && result.answered) await this.updateAnsweredCard(context, conversationId, result.answered, words);
+    const stored = result.status === 'ok' ? await this.deps.conversations.getConversation(conversationId).catch(() => null) : null;
+    if (result.status === 'ok' && result.answered) await this.updateAnsweredCard(context, stored?.lastCard, result.answered, words);
     const replies = result.status === 'ok' && result.effects.includes('copy') ? [this.copyMessage(t, result.responseId, result.locale), ...result.replies] : result.replies;
     const activities = renderReplies(activity.channelId ?? '', replies, words);
     const sent = await context.sendActivities(activities);
-    await this.remember(context, conversationId, respondent.key, activities, sent.map((s) => s?.id), result);
+    if (result.status === 'ok') await this.remember(context, { id: conversationId, respondentKey: respondent.key, stored }, activities, sent.map((s) => s?.id));
   }
 
   /** The link to the respondent's filled questionnaire, in their language. */
@@ -80,42 +82,40 @@ export class MsqBot extends ActivityHandler {
   /** Replaces the card of the question just answered by a card showing the answer, without buttons. */
   private async updateAnsweredCard(
     context: TurnContext,
-    conversationId: string,
+    lastCard: ConversationDoc['lastCard'],
     answered: { questionId: string; question: string; answer: string },
     words: { send: string; answered: string },
   ): Promise<void> {
     const { activity } = context;
-    const lastCard = (await this.deps.conversations.getConversation(conversationId).catch(() => null))?.lastCard;
     const cardId = activity.value !== undefined && activity.replyToId ? activity.replyToId : lastCard?.questionId === answered.questionId ? lastCard.activityId : undefined;
     if (!cardId) return;
     try {
       await context.updateActivity({ id: cardId, type: 'message', attachments: [answeredCard(answered.question, answered.answer, words)] });
     } catch (error) {
-      this.deps.logger.warn({ err: error, conversation: conversationId }, 'could not update the answered card');
+      this.deps.logger.warn({ err: error, conversation: activity.conversation?.id }, 'could not update the answered card');
     }
   }
 
   /** Keeps the conversation reference (for reminders) and the id of the last question card sent. */
+  /**
+   * Keeps the conversation reference (for reminders) and the id of the last question card sent, writing only
+   * when one of them changed (most turns change neither).
+   */
   private async remember(
     context: TurnContext,
-    conversationId: string,
-    respondentKey: string,
+    conversation: { id: string; respondentKey: string; stored: ConversationDoc | null },
     activities: Partial<Activity>[],
     ids: Array<string | undefined>,
-    result: TurnResult,
   ): Promise<void> {
-    if (result.status !== 'ok') return;
     const index = activities.findLastIndex((a) => (a.attachments?.length ?? 0) > 0 && a.channelData?.msq);
     const cardId = index >= 0 ? ids[index] : undefined;
-    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>;
+    const lastCard = cardId ? { activityId: cardId, questionId: String(activities[index].channelData.msq.questionId) } : conversation.stored?.lastCard;
+    // The reference without the id of this turn's activity, which changes every turn and is not needed to reach the respondent.
+    const { activityId: _turnActivity, ...reference } = JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>;
+    const { stored } = conversation;
+    if (stored && stored.respondentKey === conversation.respondentKey && isDeepStrictEqual(stored.reference, reference) && isDeepStrictEqual(stored.lastCard, lastCard)) return;
     await this.deps.conversations
-      .saveConversation({
-        id: conversationId,
-        respondentKey,
-        reference,
-        updatedAt: new Date(),
-        ...(cardId ? { lastCard: { activityId: cardId, questionId: String(activities[index].channelData.msq.questionId) } } : {}),
-      })
+      .saveConversation({ id: conversation.id, respondentKey: conversation.respondentKey, reference, updatedAt: new Date(), ...(lastCard ? { lastCard } : {}) })
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not save the conversation reference'));
   }
 }

@@ -139,3 +139,25 @@ describe('Microsoft Teams', () => {
     expect((await store.findResponseByRespondent('msteams:aad-card'))!.version).toBe(before);
   });
 });
+
+describe('the conversation reference', () => {
+  test('is stored on the first turn and written again only when it or the last card changes', async () => {
+    const store = createEmbeddedStore({ dir: null });
+    let writes = 0;
+    const save = store.saveConversation.bind(store);
+    store.saveConversation = async (doc) => {
+      writes++;
+      return save(doc);
+    };
+    const { say } = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'ref-user', name: 'Ana' }, conversation: { id: 'conv-ref' } as Activity['conversation'] });
+    await say('hello');
+    expect(writes).toBe(1);
+    const stored = (await store.getConversation('test:conv-ref'))!;
+    expect(stored.respondentKey).toBe('test:ref-user');
+    expect(stored.reference).toMatchObject({ channelId: 'test', conversation: { id: 'conv-ref' } });
+    expect(stored.reference).not.toHaveProperty('activityId');
+    await say('Paraguay');
+    await say('progress');
+    expect(writes).toBe(1);
+  });
+});

@@ -94,9 +94,8 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
   const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
   const webchat = webchatRoutes({ adapter, bot, env, logger, publicUrl: env.PUBLIC_URL, ...overrides.webchat });
-  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl })] : [];
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl })] : [];
   const limits = {
     conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
     ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },

@@ -21,8 +21,8 @@ export interface AdminDeps {
   definition: Definition;
   i18n: i18n;
   logger: Logger;
-  /** Where respondents reach the web chat (the base of invitation links). */
-  publicUrl: string;
+  /** Where respondents reach the web chat (the base of invitation links); known once the server listens. */
+  publicUrl: () => string;
   now?: () => Date;
 }
 
@@ -190,7 +190,7 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       const made = await createInvitation(store, { country, ...(email ? { email } : {}), ...(validForMs ? { validForMs } : {}) }, at);
       if (!made.ok) return send(res, 400, json({ error: 'Bad request.', issues: ['country: not a UN Member State name or ISO alpha-3 code'] }), FORMATS.json.type);
       logger.info({ invitation: made.invitation.id, country: made.invitation.country.code }, 'admin: invitation made');
-      send(res, 201, json({ invitation: invitationView(made.invitation, at), code: made.code, link: invitationLink(deps.publicUrl, made.code) }), FORMATS.json.type);
+      send(res, 201, json({ invitation: invitationView(made.invitation, at), code: made.code, link: invitationLink(deps.publicUrl(), made.code) }), FORMATS.json.type);
     }));
 
     server.del('/admin/invitations/:id', api(async (req, res) => {

@@ -1,10 +1,10 @@
-/** The store: MongoDB when a URI is configured, the embedded nedb store otherwise. */
+/** The store: MongoDB when a URI is configured, the embedded (LMDB) store otherwise. */
 import { createEmbeddedStore } from './embedded';
 import { createMongoStore } from './mongodb';
 import type { Store } from './port';
 
 export * from './port';
-export { createEmbeddedStore, type EmbeddedStoreOptions } from './embedded';
+export { createEmbeddedStore, DATA_FILE, type EmbeddedStoreOptions } from './embedded';
 export { createMongoStore, type MongoStoreOptions } from './mongodb';
 
 /** Store configuration: a MongoDB URI (and optional database name), or a data folder for the embedded store (null: memory). */

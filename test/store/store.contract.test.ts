@@ -1,6 +1,6 @@
 /**
- * Runs the store contract against every adapter: the embedded store in memory and on a temporary folder always,
- * MongoDB when MONGODB_URI is set (on a database of its own, dropped afterwards).
+ * Runs the store contract against every adapter: the embedded store on a temporary folder (as `dir: null` and on
+ * a folder of the test's) always, MongoDB when MONGODB_URI is set (on a database of its own, dropped afterwards).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,13 +12,13 @@ import { createMongoStore } from '../../src/store/mongodb';
 import type { Store } from '../../src/store/port';
 import { describeStoreContract } from './contract';
 
-describeStoreContract('embedded store in memory', async () => createEmbeddedStore({ dir: null }));
+describeStoreContract('embedded store, temporary (dir: null)', async ({ now }) => createEmbeddedStore({ dir: null, now }));
 
 describe('embedded store on a temporary folder', () => {
   const dirs: string[] = [];
   const dirOf = new WeakMap<Store, string>();
-  const onDir = (dir: string) => {
-    const store = createEmbeddedStore({ dir });
+  const onDir = (dir: string, now: () => Date) => {
+    const store = createEmbeddedStore({ dir, now });
     dirOf.set(store, dir);
     return store;
   };
@@ -29,16 +29,16 @@ describe('embedded store on a temporary folder', () => {
 
   describeStoreContract(
     'embedded store on files',
-    async () => {
+    async ({ now }) => {
       const dir = await mkdtemp(join(tmpdir(), 'msq-store-'));
       dirs.push(dir);
-      return onDir(dir);
+      return onDir(dir, now);
     },
     {
-      reopen: async (store) => {
+      reopen: async (store, { now }) => {
         const dir = dirOf.get(store);
         if (!dir) throw new Error('unknown store');
-        return onDir(dir);
+        return onDir(dir, now);
       },
     },
   );
@@ -61,11 +61,11 @@ if (mongoUri) {
 
     describeStoreContract(
       `MongoDB store (${dbName})`,
-      async () => {
+      async ({ now }) => {
         await admin.db(dbName).dropDatabase(); // every test starts on an empty database
-        return createMongoStore({ uri: mongoUri, dbName });
+        return createMongoStore({ uri: mongoUri, dbName, now });
       },
-      { reopen: async () => createMongoStore({ uri: mongoUri, dbName }) },
+      { reopen: async (_store, { now }) => createMongoStore({ uri: mongoUri, dbName, now }) },
     );
   });
 } else {

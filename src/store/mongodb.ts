@@ -3,8 +3,21 @@
  * fails an operation after `serverSelectionTimeoutMS` instead of hanging a turn, and the driver reconnects by
  * itself once the database is back (no failed state is cached here). User data is only ever stored as values:
  * filters and update documents use fixed field names, and answers are a list of {itemId, value}.
+ *
+ * Atomicity rests on one thing only: an insert with an `_id` that exists fails (duplicate key). Conditional updates
+ * (`replaceOne({ _id, version })`) are not enough on every MongoDB-protocol server — on FerretDB 1.24 several
+ * concurrent conditional updates of one document can all match (measured: 2 to 8 "winners" of 10), as its update
+ * reads the matching documents, then writes them by id — so:
+ * - compare-and-swap: version v+1 of a response is committed by inserting the version record `<id>:<v+1>` with the
+ *   new document into `response_versions`; only one writer can insert it. A response is read as its latest version
+ *   record (or its `responses` document while it has none: version 1). The `responses` document is the copy that
+ *   listings query (status, country, answered items); it is brought up to the latest version after every commit,
+ *   and checked again afterwards, so that a late write of an older copy is repaired by whoever wrote it. Older
+ *   version records keep only their id and version: they are what refuses a second writer of their version.
+ * - taking up an invitation inserts `invitation_uses/<invitation id>`: one respondent only.
+ * A response exists while its `responses` document does (erasure deletes it, and every version record).
  */
-import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Document, type Filter, type IndexDescription } from 'mongodb';
 import {
   activityRecord,
   assertKey,
@@ -22,6 +35,7 @@ import {
   encodeInvitation,
   encodeResponse,
   erasureEvent,
+  canTakeUp,
   invitationsByCreatedThenId,
   type ActivityRecord,
   type ConversationRecord,
@@ -53,8 +67,53 @@ export function dbNameFromUri(uri: string): string | undefined {
 
 const DUPLICATE_KEY = 11000;
 
-/** True for a duplicate-key error (a unique index or `_id` already holds the value). */
-const isDuplicateKey = (e: unknown) => e instanceof MongoServerError && e.code === DUPLICATE_KEY;
+/**
+ * True for a duplicate-key error (a unique index or `_id` already holds the value). FerretDB 1.24 reports a unique
+ * index violated by an update not with code 11000 but with its SQLite backend's message.
+ */
+const isDuplicateKey = (e: unknown) =>
+  e instanceof MongoServerError && (e.code === DUPLICATE_KEY || /UNIQUE constraint failed/.test(e.message));
+
+/** A version record: the commit point of a compare-and-swap (see the top of this file). */
+interface VersionRecord {
+  /** `<response id>:<version>`. */
+  _id: string;
+  responseId: string;
+  version: number;
+  /** The response document at this version; removed once a later version is committed (not needed to read). */
+  doc?: Omit<ResponseRecord, '_id'>;
+  /** False until the `responses` copy is brought up to this version (listings catch up such versions first). */
+  copied: boolean;
+  at: Date;
+}
+
+/** An invitation taken up (the atomic take-up; the invitation's own `usedBy` is a copy for reading). */
+interface InvitationUseRecord {
+  _id: string;
+  respondentKey: string;
+  responseId: string;
+  at: Date;
+}
+
+const CONFLICT: WriteResult = { ok: false, reason: 'conflict' };
+const versionId = (responseId: string, version: number) => `${responseId}:${version}`;
+
+/**
+ * Creates the indexes a collection lacks. Asking for existing ones is a no-op on MongoDB, but makes FerretDB 1.24
+ * drop the connection (a panic in its createIndexes), so existing indexes (by name) are not asked for again.
+ */
+async function ensureIndexes<T extends Document>(collection: Collection<T>, specs: IndexDescription[]): Promise<void> {
+  let existing: Set<string>;
+  try {
+    existing = new Set((await collection.listIndexes().toArray()).map((i) => String(i.name)));
+  } catch (e) {
+    if (!(e instanceof MongoServerError) || e.code !== NAMESPACE_NOT_FOUND) throw e;
+    existing = new Set();
+  }
+  const missing = specs.filter((spec) => !existing.has(String(spec.name)));
+  if (missing.length > 0) await collection.createIndexes(missing);
+}
+const NAMESPACE_NOT_FOUND = 26;
 
 /** True when a bulk insert failed only because some documents already existed (and the write concern held). */
 function onlyDuplicates(e: unknown): boolean {
@@ -62,6 +121,26 @@ function onlyDuplicates(e: unknown): boolean {
   if (e.result?.getWriteConcernError()) return false;
   const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
   return errors.length > 0 && errors.every((w) => w.code === DUPLICATE_KEY);
+}
+
+/**
+ * The TTL index that lets the server delete expired activity claims. Some MongoDB-protocol servers (FerretDB 1.x)
+ * do not implement TTL indexes: the adapter stays correct without one — an expired claim is never taken for a live
+ * one (claims are checked against the clock on read) and expired claims are swept by `claimActivity` — so a plain
+ * index is made instead.
+ */
+async function createTtlIndex(activities: Collection<ActivityRecord>): Promise<void> {
+  try {
+    await ensureIndexes(activities, [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
+  } catch (e) {
+    if (!(e instanceof MongoServerError) || !/expireAfterSeconds/i.test(e.message)) throw e;
+    await ensureIndexes(activities, [{ key: { expiresAt: 1 }, name: 'expiresAt' }]);
+  }
+}
+
+/** An invitation record with a take-up record applied (none: as stored). */
+function useOf(rec: InvitationRecord, use: InvitationUseRecord | null | undefined): InvitationRecord {
+  return use ? { ...rec, usedBy: { respondentKey: use.respondentKey, responseId: use.responseId, at: use.at } } : rec;
 }
 
 /** Creates the MongoDB store (no I/O until init() or the first operation). */
@@ -78,25 +157,30 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
   const conversations: Collection<ConversationRecord> = db.collection<ConversationRecord>(collectionNames.conversations);
   const activities: Collection<ActivityRecord> = db.collection<ActivityRecord>(collectionNames.activities);
   const invitations: Collection<InvitationRecord> = db.collection<InvitationRecord>(collectionNames.invitations);
+  const versions: Collection<VersionRecord> = db.collection<VersionRecord>(collectionNames.versions);
+  const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
 
   async function setUp(): Promise<void> {
     await client.connect();
-    // One createIndexes per collection, one collection at a time: concurrent implicit creation of the same
-    // collection can fail on some server versions. Creating an existing identical index is a no-op.
-    await responses.createIndexes([
+    // One collection at a time: concurrent implicit creation of the same collection can fail on some server versions.
+    await ensureIndexes(responses, [
       { key: { respondentKey: 1 }, name: 'respondentKey_unique', unique: true },
       { key: { 'country.code': 1, status: 1 }, name: 'country_status' },
       { key: { createdAt: 1 }, name: 'createdAt' },
     ]);
-    await events.createIndexes([{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
-    await conversations.createIndexes([{ key: { respondentKey: 1 }, name: 'respondentKey' }]);
-    await activities.createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
-    await invitations.createIndexes([
+    await ensureIndexes(events, [{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
+    await ensureIndexes(conversations, [{ key: { respondentKey: 1 }, name: 'respondentKey' }]);
+    await createTtlIndex(activities);
+    await ensureIndexes(invitations, [
       { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
       { key: { createdAt: 1 }, name: 'createdAt' },
+    ]);
+    await ensureIndexes(versions, [
+      { key: { responseId: 1, version: 1 }, name: 'responseId_version' },
+      { key: { copied: 1 }, name: 'copied' },
     ]);
   }
 
@@ -107,6 +191,46 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       throw e;
     });
     return initialised;
+  }
+
+  /** The latest version record of a response (null while it has none: version 1). */
+  const latestVersion = (responseId: string): Promise<VersionRecord | null> =>
+    versions.find({ responseId }).sort({ version: -1 }).limit(1).next();
+
+  /** A response as it stands: its latest committed version, as long as its `responses` document exists. */
+  function current(listed: ResponseRecord | null, latest: VersionRecord | null): ResponseRecord | null {
+    if (!listed) return null;
+    return latest?.doc && latest.version > listed.version ? { _id: listed._id, ...latest.doc } : listed;
+  }
+
+  async function readResponse(id: string): Promise<ResponseRecord | null> {
+    const [listed, latest] = await Promise.all([responses.findOne({ _id: id }), latestVersion(id)]);
+    return current(listed, latest);
+  }
+
+  /**
+   * Brings the `responses` copy of a response up to its latest version, and checks afterwards: a writer whose
+   * conditional replace landed late with an older copy (see the top of this file) repairs it on its next round.
+   * False when the latest version can never be listed (its respondentKey was taken meanwhile): it is withdrawn.
+   */
+  async function project(responseId: string): Promise<boolean> {
+    for (let round = 0; round < 20; round++) {
+      const [listed, latest] = await Promise.all([responses.findOne({ _id: responseId }, { projection: { version: 1 } }), latestVersion(responseId)]);
+      if (!listed || !latest?.doc || listed.version >= latest.version) return true;
+      try {
+        await responses.replaceOne({ _id: responseId, version: listed.version }, latest.doc);
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+        await versions.deleteOne({ _id: latest._id });
+        return false;
+      }
+    }
+    return true; // writers keep committing: the last of them brings the copy up to date
+  }
+
+  /** An invitation with its take-up from `invitation_uses`, the source of truth (its own `usedBy` is a copy). */
+  async function withUse(rec: InvitationRecord): Promise<InvitationRecord> {
+    return useOf(rec, await invitationUses.findOne({ _id: rec._id }));
   }
 
   async function redactEvents(responseId: string): Promise<void> {
@@ -124,14 +248,15 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
     async findResponseByRespondent(respondentKey) {
       assertKey(respondentKey, 'respondentKey');
       await ready();
-      const rec = await responses.findOne({ respondentKey });
+      const listed = await responses.findOne({ respondentKey }, { projection: { _id: 1 } });
+      const rec = listed ? await readResponse(listed._id) : null;
       return rec ? decodeResponse(rec) : null;
     },
 
     async getResponse(id) {
       assertKey(id, 'id');
       await ready();
-      const rec = await responses.findOne({ _id: id });
+      const rec = await readResponse(id);
       return rec ? decodeResponse(rec) : null;
     },
 
@@ -147,9 +272,15 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       }
       if (filter.answeredItemId !== undefined) {
         assertKey(filter.answeredItemId, 'answeredItemId');
-        query.answers = { $elemMatch: { itemId: filter.answeredItemId } };
+        // A dotted path rather than $elemMatch, which FerretDB 1.24 does not match on arrays of documents.
+        query['answers.itemId'] = filter.answeredItemId;
       }
       await ready();
+      // Versions whose copy was not brought up to date (a writer stopped between commit and copy) are rare: copy them
+      // first, so that the query sees every committed version.
+      for (const { _id, responseId } of await versions.find({ copied: false }, { projection: { responseId: 1 } }).toArray()) {
+        if (await project(responseId)) await versions.updateOne({ _id }, { $set: { copied: true } });
+      }
       const recs = await responses.find(query).sort({ createdAt: 1, _id: 1 }).toArray();
       return recs.map(decodeResponse).sort(byCreatedThenId);
     },
@@ -169,16 +300,26 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
 
     async replaceResponse(doc, expectedVersion): Promise<WriteResult> {
       assertVersion(expectedVersion);
-      const { _id, ...replacement } = encodeResponse(doc, expectedVersion + 1);
+      const rec = encodeResponse(doc, expectedVersion + 1);
+      const { _id, ...next } = rec;
       await ready();
+      const stored = await readResponse(_id);
+      if (!stored || stored.version !== expectedVersion) return CONFLICT;
+      if (stored.respondentKey !== next.respondentKey && (await responses.findOne({ respondentKey: next.respondentKey }, { projection: { _id: 1 } }))) {
+        return CONFLICT; // the new respondentKey is taken
+      }
       try {
-        const result = await responses.replaceOne({ _id, version: expectedVersion }, replacement);
-        if (result.matchedCount === 0) return { ok: false, reason: 'conflict' };
+        await versions.insertOne({ _id: versionId(_id, next.version), responseId: _id, version: next.version, doc: next, copied: false, at: new Date() });
       } catch (e) {
-        if (isDuplicateKey(e)) return { ok: false, reason: 'conflict' }; // the new respondentKey is taken
+        if (isDuplicateKey(e)) return CONFLICT; // another writer committed this version first
         throw e;
       }
-      return { ok: true, doc: decodeResponse({ _id, ...replacement }) };
+      if (!(await project(_id))) return CONFLICT;
+      await Promise.all([
+        versions.updateOne({ _id: versionId(_id, next.version) }, { $set: { copied: true } }),
+        versions.updateOne({ _id: versionId(_id, expectedVersion) }, { $unset: { doc: '' } }),
+      ]);
+      return { ok: true, doc: decodeResponse(rec) };
     },
 
     async appendEvents(list) {
@@ -213,6 +354,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
       }
+      await versions.deleteMany({ responseId: id }); // they hold copies of the response's content
       const { deletedCount } = await responses.deleteOne({ _id: id });
       await redactEvents(id); // events appended meanwhile by a turn in flight
       return deletedCount > 0;
@@ -244,8 +386,9 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       const now = new Date();
       const rec = activityRecord(key, ttlSeconds, now);
       await ready();
-      // The TTL monitor runs about once a minute: an expired claim is removed here so it can be claimed again.
-      await activities.deleteOne({ _id: key, expiresAt: { $lte: now } });
+      // The TTL monitor runs about once a minute (and not at all on servers without TTL indexes): expired claims are
+      // removed here, this one so that it can be claimed again, the others so that the collection does not grow.
+      await activities.deleteMany({ expiresAt: { $lte: now } });
       try {
         await activities.insertOne(rec);
         return true;
@@ -283,20 +426,21 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       assertKey(codeHash, 'codeHash');
       await ready();
       const rec = await invitations.findOne({ codeHash });
-      return rec ? decodeInvitation(rec) : null;
+      return rec ? decodeInvitation(await withUse(rec)) : null;
     },
 
     async getInvitation(id) {
       assertKey(id, 'id');
       await ready();
       const rec = await invitations.findOne({ _id: id });
-      return rec ? decodeInvitation(rec) : null;
+      return rec ? decodeInvitation(await withUse(rec)) : null;
     },
 
     async listInvitations() {
       await ready();
       const recs = await invitations.find({}).sort({ createdAt: 1, _id: 1 }).toArray();
-      return recs.map(decodeInvitation).sort(invitationsByCreatedThenId);
+      const uses = new Map((await invitationUses.find({}).toArray()).map((u) => [u._id, u]));
+      return recs.map((r) => decodeInvitation(useOf(r, uses.get(r._id)))).sort(invitationsByCreatedThenId);
     },
 
     async revokeInvitation(id, at) {
@@ -305,23 +449,27 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       await ready();
       await invitations.updateOne({ _id: id, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date(at.getTime()) } });
       const rec = await invitations.findOne({ _id: id });
-      return rec ? decodeInvitation(rec) : null;
+      return rec ? decodeInvitation(await withUse(rec)) : null;
     },
 
     async markInvitationUsed(id, use) {
       assertKey(id, 'id');
       const usedBy = invitationUseSchema.parse(use);
       await ready();
-      const result = await invitations.updateOne(
-        {
-          _id: id,
-          revokedAt: { $exists: false },
-          expiresAt: { $gt: usedBy.at },
-          $or: [{ usedBy: { $exists: false } }, { 'usedBy.respondentKey': usedBy.respondentKey }],
-        },
-        { $set: { usedBy: { respondentKey: usedBy.respondentKey, responseId: usedBy.responseId, at: usedBy.at } } },
-      );
-      return result.matchedCount > 0;
+      const rec = await invitations.findOne({ _id: id });
+      const found = rec ? decodeInvitation(await withUse(rec)) : null;
+      if (!found || !canTakeUp(found, usedBy.respondentKey, usedBy.at)) return false;
+      const record = { respondentKey: usedBy.respondentKey, responseId: usedBy.responseId, at: usedBy.at };
+      try {
+        await invitationUses.insertOne({ _id: id, ...record });
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+        // Taken up already: by the same respondent it may be taken up again (a new response), by anyone else not.
+        const taken = await invitationUses.findOneAndUpdate({ _id: id, respondentKey: usedBy.respondentKey }, { $set: record });
+        if (!taken) return false;
+      }
+      await invitations.updateOne({ _id: id }, { $set: { usedBy: record } });
+      return true;
     },
 
     async ping() {

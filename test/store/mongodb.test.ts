@@ -1,5 +1,9 @@
 /** What the MongoDB adapter must do without a server: fail fast, never cache the failure; and the store choice. */
+import { MongoClient } from 'mongodb';
 import { createStore } from '../../src/store';
+import { encodeResponse } from '../../src/store/codec';
+import { testDbName, testMongoUri } from '../fixtures/mongo';
+import { sampleResponse } from './contract';
 import { createMongoStore, dbNameFromUri } from '../../src/store/mongodb';
 
 describe('MongoDB store without a reachable server', () => {
@@ -53,6 +57,48 @@ describe('createStore', () => {
       const store = createStore({ mongodbUri, dataDir: null });
       expect(store.kind).toBe('embedded');
       await store.init();
+      await store.close();
+    }
+  });
+});
+
+/**
+ * On a live MongoDB-protocol server: what the version records (src/store/mongodb.ts) guarantee beyond the contract —
+ * a write that stopped between its commit and the copy listings read is still read, and listed, in full.
+ */
+describe('MongoDB store on a live server: a commit whose listing copy was not written', () => {
+  const dbName = testDbName('versions');
+  let uri: string;
+  let admin: MongoClient;
+
+  beforeAll(() => {
+    uri = testMongoUri();
+    admin = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  });
+  afterAll(async () => {
+    await admin?.db(dbName).dropDatabase();
+    await admin?.close();
+  });
+
+  it('reads, lists and builds on the committed version', async () => {
+    const store = createMongoStore({ uri, dbName });
+    try {
+      const doc = sampleResponse({ status: 'in_progress', answers: [] });
+      expect((await store.insertResponse(doc)).ok).toBe(true);
+      // The process stopped right after inserting version 2's record: `responses` still holds version 1.
+      const v2 = { ...encodeResponse({ ...doc, status: 'submitted', answers: [{ itemId: 'q1', value: 'portal' }] }, 2) };
+      const { _id, ...next } = v2;
+      await admin.db(dbName).collection('response_versions').insertOne({ _id: `${_id}:2`, responseId: _id, version: 2, doc: next, copied: false, at: new Date() } as never);
+
+      expect((await store.getResponse(doc.id))?.version).toBe(2);
+      expect((await store.findResponseByRespondent(doc.respondentKey))?.answers).toEqual([{ itemId: 'q1', value: 'portal' }]);
+      expect((await store.listResponses({ status: 'submitted' })).map((r) => r.id)).toEqual([doc.id]);
+      expect(await store.listResponses({ status: 'in_progress' })).toEqual([]);
+      // A writer that read version 1 cannot commit over it; one that read version 2 can.
+      expect((await store.replaceResponse({ ...doc, deferred: ['x'] }, 1)).ok).toBe(false);
+      expect((await store.replaceResponse({ ...doc, deferred: ['y'] }, 2)).ok).toBe(true);
+      expect((await admin.db(dbName).collection('responses').findOne({ _id: doc.id } as never))?.version).toBe(3);
+    } finally {
       await store.close();
     }
   });

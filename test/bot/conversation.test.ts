@@ -100,6 +100,34 @@ describe('una conversación en español', () => {
   });
 });
 
+describe('el primer «Hola» y un país escrito en parte', () => {
+  test('«Hola» en la primera pregunta es un saludo, no los Países Bajos; «Parag» se confirma antes de guardarse', async () => {
+    const store = createEmbeddedStore({ dir: null });
+    const { run } = conversation(store, { channelId: 'test', locale: 'es-PY', from: { id: 'hola-es', name: 'Ana' } });
+    await run([
+      ['hola', ['NOMBRE DEL PAÍS']],
+      ['Hola', ['¡Hola! Responda la pregunta que figura a continuación', 'NOMBRE DEL PAÍS']],
+      ['Parag', ['Paraguay: ¿es correcto?', 'Responda sí para guardarla, o no para escribirla de nuevo.']],
+    ]);
+    expect((await store.findResponseByRespondent('test:hola-es'))!.answers).toEqual([]);
+    await run([['sí', ['Guardado: Paraguay.', 'Información de contacto — Su nombre']]]);
+    expect((await store.findResponseByRespondent('test:hola-es'))!.country).toEqual({ code: 'PRY', name: 'Paraguay' });
+  });
+
+  test('in Teams the reading comes as a yes/no card; its Yes stores the country', async () => {
+    const store = createEmbeddedStore({ dir: null });
+    const { say } = conversation(store, { channelId: 'msteams', locale: 'en-US', from: { id: '29:y', aadObjectId: 'aad-confirm', name: 'Ana' } as Activity['from'] });
+    await say('hello');
+    const { activities } = await say('Parag');
+    const card = activities.at(-1)!;
+    expect(card.channelData.msq).toMatchObject({ questionId: 'country', kind: 'yesno' });
+    expect(JSON.stringify(card.attachments![0].content)).toContain('Paraguay — is that right?');
+    const { text } = await say({ type: 'message', value: { msq: { questionId: 'country', answer: 'yes' } }, replyToId: card.id });
+    expect(text).toContain('Saved: Paraguay.');
+    expect((await store.findResponseByRespondent('msteams:aad-confirm'))!.country?.code).toBe('PRY');
+  });
+});
+
 describe('Microsoft Teams', () => {
   test('a yes/no question comes as an Adaptive Card; its submission is handled like a typed answer and the card is updated', async () => {
     const store = createEmbeddedStore({ dir: null });

@@ -62,6 +62,18 @@ describe('a respondent who does not know', () => {
     expect(r.turn.changes).toEqual([]);
   });
 
+  test('a text question: "No sé." alone is not an answer, a text that goes on is kept verbatim', () => {
+    const r = respondent('es');
+    reach(r, 'q3');
+    expect(r.say('No sé.')).toContain('esta pregunta es obligatoria, así que escriba omitir');
+    expect(r.answer('q3')).toBeUndefined();
+    expect(r.at).toBe('q3');
+    reach(r, 'q7');
+    const text = 'No estoy seguro del monto; la Ley 6524/2020 asignó fondos de emergencia: https://www.hacienda.gov.py/ley-6524';
+    r.say(text);
+    expect(r.answer('q7')).toBe(text);
+  });
+
   test('"no sé" at a choice, the country or an email is not an answer either', () => {
     const r = respondent('es');
     expect(r.say('no sé')).toContain('escriba omitir para dejarla para más tarde');

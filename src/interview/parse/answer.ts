@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Item } from '../../../dialogs/schema';
 import type { AnswerValue } from '../state';
 import { parseCountry } from './country';
-import { isDontKnow } from './dontKnow';
+import { isDontKnow, isOnlyDontKnow } from './dontKnow';
 import { normalize, stripControl } from './normalize';
 
 /** The longest text answer kept, in characters (answers are pasted laws and links; 20,000 is the documented floor). */
@@ -38,8 +38,8 @@ export type OptionLabels = (optionId: string) => string[];
 export function parseAnswer(item: Item, input: string, labels: OptionLabels): Parsed {
   const text = stripControl(input).trim();
   if (item.kind !== 'text' && text.length > MAX_TEXT_LENGTH) return { ok: false, reason: { code: 'tooLong', length: text.length, max: MAX_TEXT_LENGTH } };
-  // A free text may say it does not know ("Not sure yet; a bill is being drafted…") and is kept verbatim.
-  if (item.kind !== 'text' && isDontKnow(text)) return { ok: false, reason: { code: 'dontKnow' } };
+  // A free text may say it does not know and go on ("Not sure yet; a bill is being drafted…"): kept verbatim.
+  if (item.kind === 'text' ? isOnlyDontKnow(text) : isDontKnow(text)) return { ok: false, reason: { code: 'dontKnow' } };
   switch (item.kind) {
     case 'yesno':
       return parseYesNo(text);

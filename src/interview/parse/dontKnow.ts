@@ -51,6 +51,17 @@ export function isDontKnow(text: string): boolean {
   return false;
 }
 
+/**
+ * Whether a whole message is only "I don't know" ("No sé.", "Not sure", "no sé si existe"): never a text
+ * answer either, while a longer text that starts so ("Not sure yet; a bill is being drafted…") is kept.
+ */
+export function isOnlyDontKnow(text: string): boolean {
+  return isDontKnow(text) && tokenize(text).filter((t) => !PUNCTUATION.test(t)).length <= ONLY;
+}
+
+/** The most words a message that only says "I don't know" has ("no lo sé todavía, la verdad"). */
+const ONLY = 6;
+
 /** Lower-case words and punctuation marks; accents dropped except on "sé"; curly apostrophes made straight. */
 function tokenize(text: string): string[] {
   const found = text.normalize('NFC').toLowerCase().replace(/[’‘`´]/g, "'").match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']+/gu) ?? [];

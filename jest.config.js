@@ -6,5 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  // A live MongoDB-protocol server (FerretDB, or MONGODB_URI) for the MongoDB tests.
+  globalSetup: '<rootDir>/test/setup/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
   testTimeout: 30000,
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { questionnaireSchema, type Item, type Questionnaire, type QuestionnaireInput, type SectionId } from './schema';
+import { questionnaireSchema, type Group, type Item, type Questionnaire, type QuestionnaireInput, type SectionId } from './schema';
 import { respondent } from './sections/respondent';
 import { institutional } from './sections/a-institutional';
 import { covid } from './sections/b-covid';
@@ -22,6 +22,8 @@ export interface Definition {
   /** Every item in order, each with its section. */
   items: ReadonlyArray<Item & { section: SectionId }>;
   byId: ReadonlyMap<string, Item & { section: SectionId }>;
+  /** The group an item belongs to (items required together, such as the five links of question 2). */
+  groupOf: ReadonlyMap<string, Group>;
   /** A short hash of the definition: saved with each state, so a changed questionnaire is noticed on load. */
   version: string;
 }
@@ -42,7 +44,8 @@ export function loadDefinition(input: QuestionnaireInput = msq2022): Definition 
   const questionnaire = parsed.data;
   const items = questionnaire.sections.flatMap((s) => s.items.map((item) => ({ ...item, section: s.id })));
   const version = createHash('sha256').update(JSON.stringify(questionnaire)).digest('hex').slice(0, 12);
-  return { questionnaire, items, byId: new Map(items.map((i) => [i.id, i])), version };
+  const groupOf = new Map(questionnaire.sections.flatMap((s) => s.groups.flatMap((g) => g.items.map((id) => [id, g] as const))));
+  return { questionnaire, items, byId: new Map(items.map((i) => [i.id, i])), groupOf, version };
 }
 
 /** "item "q4" (kind): " for an issue inside an item, so the message names the item even for shape errors. */

@@ -24,8 +24,13 @@ export const itemSchema = z
     options: z.array(z.string().regex(/^[a-z0-9]+$/)).min(2).optional(),
     /** Ask this item only when the condition holds. */
     when: conditionSchema.optional(),
-    /** yes/no only: the text item that takes what follows a "yes" typed in the same answer ("Yes — Law 5282"). */
+    /**
+     * yes/no only: the text item that takes what follows the yes or no typed in the same answer ("Yes — Law
+     * 5282"), when that item is asked after such an answer.
+     */
     inlineDetail: itemIdSchema.optional(),
+    /** A subheading of the printed questionnaire stands before this item (locale key `item.<id>.heading`). */
+    heading: z.literal(true).optional(),
   })
   .strict();
 export type Item = z.infer<typeof itemSchema>;
@@ -33,12 +38,26 @@ export type Item = z.infer<typeof itemSchema>;
 export const sectionIdSchema = z.enum(['respondent', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
 export type SectionId = z.infer<typeof sectionIdSchema>;
 
+/**
+ * Items that are optional one by one but required together: at least `atLeast` of them must be answered (the
+ * printed `*` on question 2 as a whole). Its short label is the locale key `group.<id>.short`.
+ */
+export const groupSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][A-Za-z0-9]*$/),
+    items: z.array(itemIdSchema).min(2),
+    atLeast: z.number().int().min(1),
+  })
+  .strict();
+export type Group = z.infer<typeof groupSchema>;
+
 export const sectionSchema = z
   .object({
     id: sectionIdSchema,
     /** The section has a note shown when it is announced (locale key `section.<id>.note`). */
     hasNote: z.boolean().default(false),
     items: z.array(itemSchema).min(1),
+    groups: z.array(groupSchema).default([]),
   })
   .strict();
 export type Section = z.infer<typeof sectionSchema>;
@@ -81,6 +100,20 @@ export const questionnaireSchema = z
     for (const item of seen.values()) {
       if (item.inlineDetail !== undefined && seen.get(item.inlineDetail)?.kind !== 'text') {
         problem(`item "${item.id}": its inline detail "${item.inlineDetail}" must be a text item`);
+      }
+    }
+    const grouped = new Set<string>();
+    for (const section of q.sections) {
+      const own = new Set(section.items.map((i) => i.id));
+      for (const group of section.groups) {
+        if (seen.has(group.id)) problem(`group "${group.id}": the id is an item's id`);
+        if (group.atLeast > group.items.length) problem(`group "${group.id}": atLeast is more than its ${group.items.length} items`);
+        for (const id of group.items) {
+          if (!own.has(id)) problem(`group "${group.id}": "${id}" is not an item of section ${section.id}`);
+          else if (seen.get(id)?.required) problem(`group "${group.id}": "${id}" is required on its own, so the group adds nothing`);
+          if (grouped.has(id)) problem(`group "${group.id}": "${id}" is already in another group`);
+          grouped.add(id);
+        }
       }
     }
   });

@@ -6,7 +6,7 @@
  *   days later on the same browser, resumes the same response.
  * - The language (English / Español) is remembered too; switching it changes Web Chat's language and sends the
  *   bot "language en" / "idioma es", so the questions change language as well.
- * - The progress bar follows channelData.msq.progress of the bot's questions.
+ * - The progress bar follows channelData.msq.progress of the bot's questions: "Question 17 of 44 · section C".
  * - An invitation link (`/?invitation=MSQ-…`) gives its code to the bot as an event (`msq.invitation`) once the bot
  *   has greeted, on every connection (the bot ignores it once the response exists); the code is then removed from
  *   the address bar.
@@ -28,7 +28,7 @@
   var session = null; // { directLine, store }
   var restarts = 0;
   var restartTimer = null;
-  var progress = null; // { answered, total }
+  var progress = null; // { question, questions, section, answered }: channelData.msq.progress
   var invitation = null; // the code of an invitation link
 
   var $ = function (id) { return document.getElementById(id); };
@@ -90,6 +90,11 @@
     renderProgress();
   }
 
+  /**
+   * "Question 17 of 44 · section C", as in the printed questionnaire (channelData.msq.progress: question, questions,
+   * section). The bar stands at the question; before question 1 (the contact block) it is empty, after the last
+   * one (the consent, the submission) it is full. The count is fixed: it never grows as follow-ups unlock.
+   */
   function renderProgress() {
     var bar = $('progress');
     var label = $('progress-text');
@@ -97,9 +102,15 @@
       label.textContent = t('progressNone');
       return;
     }
-    bar.max = Math.max(1, progress.total);
-    bar.value = Math.min(progress.answered, progress.total);
-    label.textContent = t('progressText', { answered: progress.answered, total: progress.total });
+    var count = progress.questions;
+    var at = progress.question !== null ? progress.question : progress.section === 'respondent' ? 0 : count;
+    bar.max = Math.max(1, count);
+    bar.value = Math.min(at, count);
+    var params = { number: progress.question, count: count, section: progress.section, answered: progress.answered };
+    if (progress.question !== null) label.textContent = t('progressQuestion', params);
+    else if (progress.section === 'respondent') label.textContent = t('progressContact', params);
+    else if (progress.section !== null) label.textContent = t('progressSection', params);
+    else label.textContent = t('progressSubmit', params);
   }
 
   function notice(key) {
@@ -183,8 +194,14 @@
               action = { type: action.type, meta: action.meta, payload: Object.assign({}, action.payload, { activity: activity }) };
             }
             var msq = activity && activity.channelData && activity.channelData.msq;
-            if (msq && msq.progress && typeof msq.progress.answered === 'number' && typeof msq.progress.total === 'number') {
-              progress = { answered: msq.progress.answered, total: msq.progress.total };
+            var p = msq && msq.progress;
+            if (p && typeof p.questions === 'number' && (p.question === null || typeof p.question === 'number')) {
+              progress = {
+                question: p.question,
+                questions: p.questions,
+                section: typeof p.section === 'string' && /^(?:[A-H]|respondent)$/.test(p.section) ? p.section : null,
+                answered: typeof p.answered === 'number' ? p.answered : 0,
+              };
               renderProgress();
             }
           } else if (action.type === 'WEB_CHAT/SEND_MESSAGE') {

@@ -3,7 +3,7 @@
  *
  * N concurrent respondents each complete the whole questionnaire over HTTP (`POST /api/messages`,
  * `deliveryMode: "expectReplies"`) against MSQ Bot on the embedded store in a temporary DATA_DIR (or MongoDB
- * with --mongodb and MONGODB_URI); then the very same activities are replayed against a bare echo bot on the
+ * with --mongodb: MONGODB_URI's server, or FerretDB started for the run); then the very same activities are replayed against a bare echo bot on the
  * same stack (scripts/echo-bot.ts: restify + CloudAdapter + ActivityHandler); the rounds alternate the two.
  * Both servers run as child processes (peak RSS from /proc/<pid>/status); the load comes from this process.
  * Prints turns per second, p50/p95/p99 latency and peak RSS for both, the ratios against the targets, and the
@@ -17,6 +17,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { englishScript, spanishScript } from '../test/fixtures/answers';
+import { FERRETDB_VERSION, startFerretDb } from './lib/ferretdb';
 import { memoryOf, ROOT, startBotProcess, type BotProcess } from '../test/fixtures/process';
 import { completeQuestionnaire, connections, createRespondent, openConnection, percentiles, postActivity, type Channel, type Lang, type SentActivity } from './lib/respondent';
 
@@ -44,14 +45,16 @@ interface RunResult {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.mongodb && !process.env.MONGODB_URI) throw new Error('--mongodb needs MONGODB_URI (e.g. mongodb://localhost:27017)');
+  // --mongodb: the server of MONGODB_URI, or FerretDB (a MongoDB-protocol server) started here for the run.
+  const ferret = args.mongodb && !process.env.MONGODB_URI ? await startFerretDb() : null;
+  const mongoUri = args.mongodb ? (process.env.MONGODB_URI ?? ferret!.uri) : null;
   const machine = describeMachine();
   const channel = await startChannel();
-  const storeLabel = args.mongodb ? 'MongoDB' : 'embedded (nedb, file-backed, temporary DATA_DIR)';
+  const storeLabel = !args.mongodb ? 'embedded (file-backed, temporary DATA_DIR)' : ferret ? `MongoDB protocol: FerretDB ${FERRETDB_VERSION} (SQLite backend) on this machine` : 'MongoDB (MONGODB_URI)';
   log(`machine: ${machine.join('; ')}`);
   log(`store: ${storeLabel}; ${args.respondents} concurrent respondents`);
 
-  const mongo = args.mongodb ? { MONGODB_URI: process.env.MONGODB_URI!, MONGODB_DB: `msq-bench-${Date.now()}` } : null;
+  const mongo = mongoUri ? { MONGODB_URI: mongoUri, MONGODB_DB: `msq-bench-${Date.now()}` } : null;
   const dirs: string[] = [];
   const dataDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'msq-bench-'));
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
     await channel.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     if (mongo) await dropDatabases(mongo.MONGODB_URI, [...Array.from({ length: args.rounds }, (_, i) => `${mongo.MONGODB_DB}-${i + 1}`), `${mongo.MONGODB_DB}-paused`]);
+    await ferret?.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 import { text } from '../builders';
 import type { SectionInput } from '../schema';
 
+const q2 = ['eServices', 'eParticipation', 'openData', 'procurement', 'others'].map((s) => `q2.${s}`);
 const q5 = ['planning', 'education', 'health', 'socialWelfare', 'employment', 'environment', 'justice', 'economy', 'industry'];
 
 /** A. Institutional / Organizational Framework. */
@@ -8,7 +9,8 @@ export const institutional: SectionInput = {
   id: 'A',
   items: [
     text('q1', '1', true),
-    ...['eServices', 'eParticipation', 'openData', 'procurement', 'others'].map((s) => text(`q2.${s}`, '2', false)),
+    // Each link is optional; the printed `*` of question 2 asks for at least one of them (the group below).
+    ...q2.map((id) => text(id, '2', false)),
     text('q3', '3', true),
     { id: 'q4', kind: 'yesno', required: true, number: '4', inlineDetail: 'q4.details' },
     ...['name', 'title', 'organization', 'email'].map((field) => ({
@@ -19,6 +21,8 @@ export const institutional: SectionInput = {
       when: { op: 'equals' as const, item: 'q4', value: 'yes' },
     })),
     text('q4.details', '4', false),
-    ...q5.map((s) => text(`q5.${s}`, '5', true)),
+    // "Sectoral agencies/departments/ministries" stands before question 5 in the printed questionnaire.
+    ...q5.map((s, i) => ({ ...text(`q5.${s}`, '5', true), ...(i === 0 ? { heading: true as const } : {}) })),
   ],
+  groups: [{ id: 'q2', items: q2, atLeast: 1 }],
 };

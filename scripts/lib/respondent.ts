@@ -39,7 +39,8 @@ export interface RespondentOptions {
 }
 
 /** The acknowledgement of a stored answer, per language (locales/en|es/bot.json `answer.saved`). */
-export const SAVED: Record<Lang, string> = { en: 'Saved.', es: 'Guardado.' };
+/** The start of the bot's acknowledgement: "Saved.", or "Saved: Paraguay." when it says what it read. */
+export const SAVED: Record<Lang, string> = { en: 'Saved', es: 'Guardado' };
 export const SKIP: Record<Lang, string> = { en: 'skip', es: 'omitir' };
 export const SUBMIT_YES: Record<Lang, string> = { en: 'yes', es: 'sí' };
 

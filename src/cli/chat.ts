@@ -1,31 +1,45 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Readable, Writable } from 'node:stream';
 import { loadDefinition } from '../../dialogs';
 import { renderText } from '../channels/text';
-import { createI18n, pickLocale } from '../i18n';
+import { createI18n, pickLocale, type Locale } from '../i18n';
 import { createInterview, type Turn } from '../interview/engine';
+
+/** Where the terminal chat reads, writes and keeps its state. */
+export interface ChatIo {
+  input: Readable;
+  output: Writable;
+  /** The folder of `chat-state.json`. */
+  dataDir: string;
+  now?: () => Date;
+}
 
 /**
  * `npm run chat [-- --locale es] [-- --new]`: answer the questionnaire in a terminal. The state is kept in
- * `data/chat-state.json`, so quitting (Ctrl+D) and running it again continues where you stopped. An answer of
- * several lines goes between two lines of three double quotes.
+ * `<dataDir>/chat-state.json`, so quitting (Ctrl+D) and running it again continues where you stopped;
+ * `--locale` also switches a chat already under way to that language. An answer of several lines goes between
+ * two lines of three double quotes.
  */
-async function main(argv: string[]): Promise<void> {
-  const locale = pickLocale(argv[argv.indexOf('--locale') + 1] ?? 'en');
-  const dir = process.env.DATA_DIR ?? 'data';
-  const file = join(dir, 'chat-state.json');
+export async function chat(argv: string[], io: ChatIo): Promise<void> {
+  const now = io.now ?? (() => new Date());
+  const given = argv.includes('--locale') ? argv[argv.indexOf('--locale') + 1] : undefined;
+  const locale: Locale | undefined = given ? pickLocale(given) : undefined;
+  const file = join(io.dataDir, 'chat-state.json');
   const interview = createInterview(loadDefinition(), createI18n());
   const saved = !argv.includes('--new') && existsSync(file) ? interview.load(JSON.parse(readFileSync(file, 'utf8'))) : null;
-  let turn: Turn = saved ? interview.resume(saved) : interview.start(locale, new Date());
+  let turn: Turn = saved
+    ? interview.resume(saved, locale ? { locale } : {})
+    : interview.start(locale ?? 'en', now(), { welcome: 'terminal' });
   const save = () => {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(io.dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(turn.state, null, 2));
   };
-  const show = () => console.log(`\n${turn.replies.map(renderText).join('\n\n')}\n`);
+  const show = () => io.output.write(`\n${turn.replies.map(renderText).join('\n\n')}\n\n`);
   save();
   show();
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
   rl.setPrompt('> ');
   rl.prompt();
   let block: string[] | null = null;
@@ -42,14 +56,16 @@ async function main(argv: string[]): Promise<void> {
     }
     const text = block !== null ? block.join('\n') : line;
     block = null;
-    turn = interview.handle(turn.state, { text }, new Date());
+    turn = interview.handle(turn.state, { text }, now());
     save();
     show();
     rl.prompt();
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  chat(process.argv.slice(2), { input: process.stdin, output: process.stdout, dataDir: process.env.DATA_DIR ?? 'data' }).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

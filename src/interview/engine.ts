@@ -2,10 +2,12 @@ import type { i18n } from 'i18next';
 import { transition } from 'xstate';
 import type { Definition } from '../../dialogs';
 import { translatorFor, type Locale } from '../i18n';
-import { answerMap, isApplicable, nextItem, type Position } from './flow';
+import { answerMap, isApplicable, nextItem, questionKey, type Position } from './flow';
 import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
 import { parseAnswer, parseYesNo } from './parse/answer';
 import { parseCommand } from './parse/command';
+import { isGreeting } from './parse/greeting';
+import { normalize } from './parse/normalize';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
 import { engineStateSchema, type EngineState, type StoredAnswer } from './state';
 
@@ -31,6 +33,14 @@ export interface StartOptions {
    * and locked — edit, back, restart and erasure keep them. Items unknown to the definition are ignored.
    */
   prefill?: StoredAnswer[];
+  /** Where the respondent reads the welcome: a chat (Teams, the browser; the default) or a terminal. */
+  welcome?: 'chat' | 'terminal';
+}
+
+/** How a returning respondent is welcomed back. */
+export interface ResumeOptions {
+  /** Continue in this language from now on (the terminal's `--locale es`); every answer is kept. */
+  locale?: Locale;
 }
 
 /** The channel-independent interview: `(persisted state, input) → (new persisted state, replies)`. Pure. */
@@ -39,7 +49,7 @@ export interface Interview {
   /** A new interview: welcome, introduction, the first section and question (the first one not prefilled). */
   start(locale: Locale, now: Date, options?: StartOptions): Turn;
   /** A returning respondent: where they stopped, and the question they are at. */
-  resume(state: EngineState): Turn;
+  resume(state: EngineState, options?: ResumeOptions): Turn;
   /** One message of the respondent. Never throws on any input. */
   handle(state: EngineState, input: Input, now: Date): Turn;
   /** Reads a saved state (any schema version, any earlier definition); null when it is not a state at all. */
@@ -69,14 +79,23 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     const promptId = currentPromptId(state);
     if (input.questionId && promptId && input.questionId !== promptId) return { type: 'STALE', questionId: input.questionId };
     if (state.phase === 'submitted') return { type: 'TEXT' };
-    if (state.phase !== 'asking') {
+    if (state.phase === 'confirmingAnswer') {
+      // Yes or no to "Paraguay — is that right?"; anything else is a new answer to the same question.
+      const yesNo = parseYesNo(text);
+      if (yesNo.ok) return { type: 'CONFIRM', yes: yesNo.value === 'yes', at: now.toISOString() };
+    } else if (state.phase !== 'asking') {
       const yesNo = parseYesNo(text);
       return yesNo.ok ? { type: 'CONFIRM', yes: yesNo.value === 'yes', at: now.toISOString() } : { type: 'INVALID', reason: { code: 'yesno' } };
     }
     const item = state.current ? def.byId.get(state.current) : undefined;
     if (!item) return { type: 'TEXT' };
+    if (isGreeting(text)) return { type: 'INVALID', reason: { code: 'greeting' } };
     const parsed = parseAnswer(item, text, labels(item.id));
-    return parsed.ok ? { type: 'ANSWER', value: parsed.value, detail: parsed.detail, dropped: parsed.dropped } : { type: 'INVALID', reason: parsed.reason };
+    if (!parsed.ok) return { type: 'INVALID', reason: parsed.reason };
+    // Say what was stored whenever it is not simply what was typed ("PRY", "3", "yeah" → "Saved: Paraguay.").
+    const shown = displayValue(translatorFor(i18n, state.locale), state.locale, item, parsed.value);
+    const echo = item.kind !== 'text' && item.kind !== 'email' && normalize(text) !== normalize(shown);
+    return { type: 'ANSWER', value: parsed.value, echo, ...(parsed.rest ? { rest: parsed.rest } : {}), ...(parsed.confirm ? { confirm: true } : {}) };
   };
 
   return {
@@ -101,24 +120,32 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         submittedAt: null,
         ...(prefill.length ? { locked: prefill.map((a) => a.itemId) } : {}),
       };
+      const terminal = options.welcome === 'terminal';
       const outbox = [
-        { say: 'message' as const, key: 'welcome.title' },
+        { say: 'message' as const, key: terminal ? 'welcome.terminalTitle' : 'welcome.title' },
         { say: 'message' as const, key: 'welcome.intro' },
-        { say: 'message' as const, key: 'welcome.howTo' },
+        { say: 'message' as const, key: terminal ? 'welcome.terminalHowTo' : 'welcome.howTo' },
         { say: 'section' as const, section: first.section },
       ];
       return finish(state, { outbox, changes: [], effects: [] });
     },
-    resume(state) {
+    resume(saved, options = {}) {
+      const state = options.locale ? { ...saved, locale: options.locale } : saved;
       const t = translatorFor(i18n, state.locale);
-      const text = `${t('welcome.back')} ${whereText(def, t, state)}`;
+      const text = `${t('welcome.back')}\n${whereText(def, t, state)}`;
       const turn = finish(state, { outbox: [], changes: [], effects: [] });
       return { ...turn, replies: [{ type: 'message', text }, ...turn.replies] };
     },
     handle(state, input, now) {
-      const event = interpret(state, input, now);
+      let event = interpret(state, input, now);
       if (event.type === 'EDIT' && event.itemId && state.locked?.includes(event.itemId)) {
-        return finish(state, { outbox: [{ say: 'message', key: 'edit.locked' }], changes: [], effects: [] });
+        // "edit contact" with a country from the invitation: the rest of the contact block; the country alone: refused.
+        const target = def.byId.get(event.itemId);
+        const unlocked = event.whole && target && def.items.find((i) => questionKey(i) === questionKey(target) && !state.locked?.includes(i.id));
+        if (!unlocked) {
+          return finish(state, { outbox: [{ say: 'message', key: 'edit.locked' }], changes: [], effects: [] });
+        }
+        event = { type: 'EDIT', itemId: unlocked.id };
       }
       const { phase, ...rest } = state;
       const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
@@ -173,11 +200,16 @@ function keepLocked(
   return { state, outbox: said, changes: changes.filter((c) => !locked.has(c.itemId)) };
 }
 
-/** The id of the prompt a state is at: the item, or submit/restart/erase confirmations. */
+/**
+ * The id of the prompt a state is at: the item (also while confirming how an answer to it was read), or the
+ * submit/restart/erase confirmations.
+ */
 export function currentPromptId(state: EngineState): string | null {
   switch (state.phase) {
     case 'asking':
       return state.current;
+    case 'confirmingAnswer':
+      return state.pending?.itemId ?? state.current;
     case 'confirmingSubmit':
       return 'submit';
     case 'confirmingRestart':
@@ -196,7 +228,9 @@ export function currentPromptId(state: EngineState): string | null {
 function realign(def: Definition, state: EngineState): EngineState {
   const answers = answerMap(state.answers);
   const current = state.current ? def.byId.get(state.current) : undefined;
-  const fits = state.phase !== 'asking' || (current !== undefined && isApplicable(def, current, answers));
+  const atItem = state.phase === 'asking' || state.phase === 'confirmingAnswer';
+  const confirming = state.phase !== 'confirmingAnswer' || state.pending?.itemId === state.current;
+  const fits = confirming && (!atItem || (current !== undefined && isApplicable(def, current, answers)));
   if (state.definitionVersion === def.version && fits) return state;
   const known = (id: string) => def.byId.has(id);
   const aligned: EngineState = {
@@ -208,10 +242,10 @@ function realign(def: Definition, state: EngineState): EngineState {
   if (aligned.phase === 'submitted') return aligned;
   const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false };
   const open = fits && current ? current : nextItem(def, position, null);
-  if (state.phase === 'asking' || state.phase === 'confirmingSubmit') {
-    return open
-      ? { ...aligned, phase: 'asking', current: open.id, resolving: false }
-      : { ...aligned, phase: 'confirmingSubmit', current: null, resolving: false };
+  if (atItem || state.phase === 'confirmingSubmit') {
+    // A reading waiting for confirmation is dropped: the question is asked again.
+    const rest = { ...aligned, resolving: false, pending: null, revisiting: null };
+    return open ? { ...rest, phase: 'asking', current: open.id } : { ...rest, phase: 'confirmingSubmit', current: null };
   }
   return aligned;
 }

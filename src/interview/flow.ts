@@ -1,5 +1,5 @@
 import type { Definition } from '../../dialogs';
-import type { Condition, Item, SectionId } from '../../dialogs/schema';
+import type { Condition, Group, Item, SectionId } from '../../dialogs/schema';
 import type { AnswerValue, StoredAnswer } from './state';
 
 export type DefinedItem = Item & { section: SectionId };
@@ -27,6 +27,12 @@ export function isApplicable(def: Definition, item: DefinedItem, answers: Answer
 export const applicableItems = (def: Definition, answers: Answers): DefinedItem[] =>
   def.items.filter((item) => isApplicable(def, item, answers));
 
+/**
+ * The question an item belongs to: its number in the printed questionnaire ("4" for q4 and its CIO fields),
+ * or its section for the unnumbered items (the contact block, the consent).
+ */
+export const questionKey = (item: DefinedItem): string => item.number ?? item.section;
+
 /** What the walker needs to know of a state to move on. */
 export interface Position {
   answers: Answers;
@@ -37,9 +43,53 @@ export interface Position {
 
 const isVisited = (p: Position, id: string) => p.answers.has(id) || p.skipped.has(id) || p.deferred.has(id);
 
-/** Required and applicable, but without an answer. */
-export const unansweredRequired = (def: Definition, answers: Answers): DefinedItem[] =>
-  applicableItems(def, answers).filter((item) => item.required && !answers.has(item.id));
+/** A group still short of answers (question 2 with none of its links). */
+export function isGroupShort(def: Definition, group: Group, answers: Answers): boolean {
+  const answered = group.items.filter((id) => answers.has(id)).length;
+  const open = group.items.map((id) => def.byId.get(id)).filter((i): i is DefinedItem => i !== undefined && isApplicable(def, i, answers));
+  return open.length > 0 && answered < Math.min(group.atLeast, open.length);
+}
+
+/** Required on its own, or part of a group still short of answers. */
+export function isRequiredNow(def: Definition, item: DefinedItem, answers: Answers): boolean {
+  if (item.required) return true;
+  const group = def.groupOf.get(item.id);
+  return group !== undefined && isGroupShort(def, group, answers);
+}
+
+/**
+ * Whether leaving this item unanswered leaves something required unanswered: it is required, or it is the last
+ * item of a group still short of answers that has not been passed over yet (skipping an earlier one of the
+ * group leaves the others to answer).
+ */
+export function isLastChance(def: Definition, p: Position, item: DefinedItem): boolean {
+  if (item.required) return true;
+  const group = def.groupOf.get(item.id);
+  if (!group || !isGroupShort(def, group, p.answers)) return false;
+  const later = group.items.slice(group.items.indexOf(item.id) + 1).map((id) => def.byId.get(id));
+  return later.every((i) => i === undefined || !isApplicable(def, i, p.answers) || isVisited(p, i.id));
+}
+
+/**
+ * Required and applicable, but without an answer. A group short of answers is represented once, by its first
+ * applicable item.
+ */
+export function unansweredRequired(def: Definition, answers: Answers): DefinedItem[] {
+  const seenGroups = new Set<string>();
+  return applicableItems(def, answers).filter((item) => {
+    if (answers.has(item.id)) return false;
+    if (item.required) return true;
+    const group = def.groupOf.get(item.id);
+    if (!group || seenGroups.has(group.id) || !isGroupShort(def, group, answers)) return false;
+    seenGroups.add(group.id);
+    return true;
+  });
+}
+
+/** An item the walker stops at: not yet visited; when resolving after the summary, required and unanswered. */
+export function isOpen(def: Definition, p: Position, item: DefinedItem): boolean {
+  return p.resolving ? !p.answers.has(item.id) && isRequiredNow(def, item, p.answers) : !isVisited(p, item.id);
+}
 
 /**
  * The next item to ask after `fromId` (null: from the start). Normally the next applicable item not yet
@@ -50,8 +100,14 @@ export function nextItem(def: Definition, p: Position, fromId: string | null): D
   const items = applicableItems(def, p.answers);
   const start = fromId === null ? 0 : def.items.findIndex((i) => i.id === fromId) + 1;
   const after = items.filter((item) => def.items.indexOf(item) >= start);
-  if (p.resolving) return after.find((item) => item.required && !p.answers.has(item.id)) ?? null;
-  return after.find((item) => !isVisited(p, item.id)) ?? items.find((item) => !isVisited(p, item.id)) ?? null;
+  if (p.resolving) return after.find((item) => isOpen(def, p, item)) ?? null;
+  return after.find((item) => isOpen(def, p, item)) ?? items.find((item) => isOpen(def, p, item)) ?? null;
+}
+
+/** The applicable item right after `fromId` in questionnaire order, whatever its answer; null after the last. */
+export function followingItem(def: Definition, answers: Answers, fromId: string): DefinedItem | null {
+  const index = def.items.findIndex((i) => i.id === fromId);
+  return def.items.slice(index + 1).find((item) => isApplicable(def, item, answers)) ?? null;
 }
 
 /** The applicable item before `fromId` (null: the last one), or null at the first item. */
@@ -62,15 +118,29 @@ export function previousItem(def: Definition, answers: Answers, fromId: string |
   return items.filter((item) => def.items.indexOf(item) < index).at(-1) ?? null;
 }
 
-/** Items answered and items asked, for progress bars. */
-export function progressOf(def: Definition, answers: Answers): { answered: number; total: number } {
-  const items = applicableItems(def, answers);
-  return { answered: items.filter((i) => answers.has(i.id)).length, total: items.length };
-}
-
 /** The highest question number of the printed questionnaire (44 for the 2022 MSQ). */
 export const questionCount = (def: Definition): number =>
   Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0)));
+
+/**
+ * Printed questions answered: a question counts once it has an answer and none of its required parts (or
+ * groups) is left unanswered, however many parts and follow-ups it has.
+ */
+export function questionsAnswered(def: Definition, answers: Answers): number {
+  const missing = new Set(unansweredRequired(def, answers).map(questionKey));
+  const answered = new Set(def.items.filter((i) => i.number && answers.has(i.id)).map(questionKey));
+  return [...answered].filter((key) => !missing.has(key)).length;
+}
+
+/**
+ * Where a respondent stands, in the printed questionnaire's terms: the question number of the item (null in
+ * the contact block and at the consent, which have none), the section, and the fixed number of questions.
+ */
+export function whereIs(def: Definition, itemId: string | null): { question: number | null; section: SectionId | null } {
+  const item = itemId ? def.byId.get(itemId) : undefined;
+  if (!item) return { question: null, section: null };
+  return { question: item.number ? Number(item.number) : null, section: item.section };
+}
 
 /**
  * An item named by a respondent: its id ("q4.cio.email", "Q17"), or a question number ("17" → its first

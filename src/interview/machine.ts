@@ -2,7 +2,18 @@ import { assign, setup } from 'xstate';
 import type { Definition } from '../../dialogs';
 import type { SectionId } from '../../dialogs/schema';
 import type { Locale } from '../i18n';
-import { answerMap, isApplicable, nextItem, previousItem, unansweredRequired, type Position } from './flow';
+import {
+  answerMap,
+  followingItem,
+  isApplicable,
+  isLastChance,
+  isOpen,
+  nextItem,
+  previousItem,
+  questionKey,
+  unansweredRequired,
+  type Position,
+} from './flow';
 import type { Reason } from './parse/answer';
 import type { Command } from './parse/command';
 import type { AnswerValue, EngineState } from './state';
@@ -10,6 +21,10 @@ import type { AnswerValue, EngineState } from './state';
 /** Something to tell the respondent, rendered in their language after the transition. */
 export type Say =
   | { say: 'message'; key: string; params?: Record<string, string | number> }
+  /** An answer was stored; `echo`: the bot read it from what was typed, so it says what it stored ("Saved: Paraguay."). */
+  | { say: 'saved'; itemId: string; echo: boolean }
+  /** A button of an earlier prompt was clicked. */
+  | { say: 'stale'; questionId: string }
   | { say: 'section'; section: SectionId }
   | { say: 'invalid'; reason: Reason }
   | { say: 'help' }
@@ -33,9 +48,13 @@ export interface InterviewContext extends Omit<EngineState, 'phase'> {
   effects: Effect[];
 }
 
-/** Events, after the engine has interpreted the respondent's message for the current prompt. */
+/**
+ * Events, after the engine has interpreted the respondent's message for the current prompt. An ANSWER carries
+ * the text that followed a yes or no (`rest`), whether the bot must say what it stored (`echo`), and whether
+ * the respondent must confirm the reading first (`confirm`).
+ */
 export type InterviewEvent =
-  | { type: 'ANSWER'; value: AnswerValue; detail?: string; dropped?: string }
+  | { type: 'ANSWER'; value: AnswerValue; rest?: string; echo: boolean; confirm?: boolean }
   | { type: 'INVALID'; reason: Reason }
   | { type: 'CONFIRM'; yes: boolean; at: string }
   | { type: 'TEXT' }
@@ -66,10 +85,48 @@ export function createInterviewMachine(def: Definition) {
   };
   const currentItem = (c: InterviewContext) => (c.current ? def.byId.get(c.current) : undefined);
 
+  /**
+   * Stores an answer (and the text typed after a yes or no in its detail item, when that item is asked after
+   * this answer), with the audit changes and what to tell the respondent.
+   */
+  const record = (c: InterviewContext, itemId: string, value: AnswerValue, rest: string | undefined, echo: boolean): Partial<InterviewContext> => {
+    const item = def.byId.get(itemId);
+    const records: Array<[string, AnswerValue]> = [[itemId, value]];
+    const notes: Say[] = [{ say: 'saved', itemId, echo }];
+    if (rest) {
+      const detail = item?.inlineDetail ? def.byId.get(item.inlineDetail) : undefined;
+      const withAnswer = answerMap([...c.answers.filter((a) => a.itemId !== itemId), { itemId, value }]);
+      if (detail && isApplicable(def, detail, withAnswer)) {
+        records.push([detail.id, rest]);
+        notes.push({ say: 'message', key: 'answer.detailSaved' });
+      } else {
+        notes.push({ say: 'message', key: detail ? 'answer.detailNotAsked' : 'answer.restNotKept' });
+      }
+    }
+    let { answers, changes } = c;
+    for (const [id, v] of records) {
+      const old = answers.find((a) => a.itemId === id)?.value ?? null;
+      answers = [...answers.filter((a) => a.itemId !== id), { itemId: id, value: v }];
+      if (JSON.stringify(old) !== JSON.stringify(v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
+    }
+    const ids = new Set(records.map(([id]) => id));
+    return {
+      answers,
+      changes,
+      skipped: c.skipped.filter((id) => !ids.has(id)),
+      deferred: c.deferred.filter((id) => !ids.has(id)),
+      outbox: [...c.outbox, ...notes],
+    };
+  };
+
   return setup({
     types: {} as { context: InterviewContext; events: InterviewEvent; input: InterviewContext },
     guards: {
-      isRequired: ({ context }) => currentItem(context)?.required ?? false,
+      isLastChance: ({ context }) => {
+        const item = currentItem(context);
+        return item !== undefined && isLastChance(def, position(context), item);
+      },
+      needsConfirmation: ({ event }) => event.type === 'ANSWER' && event.confirm === true,
       isAnswered: ({ context }) => context.answers.some((a) => a.itemId === context.current),
       hasPrevious: ({ context }) => previousItem(def, answerMap(context.answers), context.current) !== null,
       isFinished: ({ context }) => context.current === null,
@@ -87,50 +144,59 @@ export function createInterviewMachine(def: Definition) {
       sayInvalid: assign({
         outbox: ({ context, event }) => (event.type === 'INVALID' ? [...context.outbox, { say: 'invalid', reason: event.reason } as Say] : context.outbox),
       }),
-      recordAnswer: assign(({ context, event }) => {
-        if (event.type !== 'ANSWER' || !context.current) return {};
-        const item = currentItem(context);
-        const records: Array<[string, AnswerValue]> = [[context.current, event.value]];
-        if (event.value === 'yes' && event.detail && item?.inlineDetail) records.push([item.inlineDetail, event.detail]);
-        let { answers, changes } = context;
-        for (const [itemId, value] of records) {
-          const old = answers.find((a) => a.itemId === itemId)?.value ?? null;
-          answers = [...answers.filter((a) => a.itemId !== itemId), { itemId, value }];
-          if (JSON.stringify(old) !== JSON.stringify(value)) changes = [...changes, { itemId, oldValue: old, newValue: value }];
+      recordAnswer: assign(({ context, event }) =>
+        event.type === 'ANSWER' && context.current ? record(context, context.current, event.value, event.rest, event.echo) : {},
+      ),
+      holdAnswer: assign(({ context, event }) =>
+        event.type === 'ANSWER' && context.current ? { pending: { itemId: context.current, value: event.value } } : {},
+      ),
+      recordPending: assign(({ context }) => (context.pending ? record(context, context.pending.itemId, context.pending.value, undefined, true) : {})),
+      clearPending: assign({ pending: null }),
+      advance: assign(({ context }) => {
+        const p = position(context);
+        const walk = context.revisiting;
+        const following = walk && context.current ? followingItem(def, p.answers, context.current) : null;
+        // Going through earlier answers: the item right after, until the walk is over.
+        if (walk && following && (walk.by === 'back' ? !isOpen(def, p, following) : questionKey(following) === walk.question)) {
+          return moveTo(context, following.id);
         }
-        const ids = new Set(records.map(([id]) => id));
-        const notes: Say[] = [{ say: 'message', key: 'answer.saved' }];
-        if (records.length > 1) notes.push({ say: 'message', key: 'answer.detailSaved' });
-        if (event.dropped) notes.push({ say: 'message', key: 'answer.noDetailDropped' });
-        return {
-          answers,
-          changes,
-          skipped: context.skipped.filter((id) => !ids.has(id)),
-          deferred: context.deferred.filter((id) => !ids.has(id)),
-          outbox: [...context.outbox, ...notes],
-        };
+        return { revisiting: null, ...moveTo(context, nextItem(def, p, context.current)?.id ?? null) };
       }),
-      advance: assign(({ context }) => moveTo(context, nextItem(def, position(context), context.current)?.id ?? null)),
       deferCurrent: assign(({ context }) => ({
         deferred: context.current && !context.deferred.includes(context.current) ? [...context.deferred, context.current] : context.deferred,
       })),
       skipCurrent: assign(({ context }) => ({
         skipped: context.current && !context.skipped.includes(context.current) ? [...context.skipped, context.current] : context.skipped,
       })),
-      goBack: assign(({ context }) => moveTo(context, previousItem(def, answerMap(context.answers), context.current)?.id ?? null)),
-      goToEditTarget: assign(({ context, event }) => (event.type === 'EDIT' && event.itemId ? moveTo(context, event.itemId) : {})),
-      goToLast: assign(({ context }) => moveTo(context, previousItem(def, answerMap(context.answers), null)?.id ?? null)),
+      goBack: assign(({ context }) => {
+        const previous = previousItem(def, answerMap(context.answers), context.current);
+        // Back within an edit stays an edit of the question stepped into; otherwise a walk forward from there.
+        const revisiting = context.revisiting?.by === 'edit' && previous ? { by: 'edit' as const, question: questionKey(previous) } : { by: 'back' as const };
+        return { revisiting, ...moveTo(context, previous?.id ?? null) };
+      }),
+      goToEditTarget: assign(({ context, event }) => {
+        const target = event.type === 'EDIT' && event.itemId ? def.byId.get(event.itemId) : undefined;
+        if (!target) return {};
+        // "edit 4" goes through all of question 4 (its parts and follow-ups); an item named by its id, through it alone.
+        const revisiting = event.type === 'EDIT' && event.whole ? { by: 'edit' as const, question: questionKey(target) } : null;
+        return { revisiting, ...moveTo(context, target.id) };
+      }),
+      goToLast: assign(({ context }) => ({
+        revisiting: { by: 'back' as const },
+        ...moveTo(context, previousItem(def, answerMap(context.answers), null)?.id ?? null),
+      })),
       startResolving: assign(({ context }) => {
         const resolving = { ...context, resolving: true };
-        return { resolving: true, ...moveTo(resolving, nextItem(def, position(resolving), null)?.id ?? null) };
+        return { resolving: true, revisiting: null, ...moveTo(resolving, nextItem(def, position(resolving), null)?.id ?? null) };
       }),
-      stopResolving: assign({ resolving: false }),
+      stopResolving: assign({ resolving: false, revisiting: null }),
       setLocale: assign({ locale: ({ context, event }) => (event.type === 'LANGUAGE' && event.locale ? event.locale : context.locale) as Locale }),
       reset: assign(({ context }) => ({
         answers: [],
         skipped: [],
         deferred: [],
         resolving: false,
+        revisiting: null,
         changes: [...context.changes, ...context.answers.map((a) => ({ itemId: a.itemId, oldValue: a.value, newValue: null }))],
         ...moveTo({ ...context, lastSection: null }, def.items[0].id),
       })),
@@ -150,7 +216,7 @@ export function createInterviewMachine(def: Definition) {
         { guard: ({ event }) => event.locale === null, actions: { type: 'say', params: { say: 'message', key: 'language.usage' } } },
         { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
       ],
-      STALE: { actions: { type: 'say', params: ({ event }) => ({ say: 'message', key: 'stale', params: { questionId: event.questionId } }) } },
+      STALE: { actions: { type: 'say', params: ({ event }) => ({ say: 'stale', questionId: event.questionId }) } },
       INVALID: { actions: 'sayInvalid' },
       EDIT: [
         { guard: ({ event }) => event.itemId === null && event.unknown !== undefined, actions: { type: 'say', params: ({ event }) => ({ say: 'message', key: 'edit.unknown', params: { reference: event.unknown ?? '' } }) } },
@@ -164,20 +230,33 @@ export function createInterviewMachine(def: Definition) {
     },
     states: {
       asking: {
+        entry: 'clearPending',
         always: { guard: 'isFinished', target: 'confirmingSubmit' },
         on: {
-          ANSWER: { actions: ['recordAnswer', 'advance'] },
-          SKIP: [
-            { guard: 'isAnswered', actions: [{ type: 'say', params: { say: 'message', key: 'skip.kept' } }, 'advance'] },
-            { guard: 'isRequired', actions: ['deferCurrent', { type: 'say', params: { say: 'message', key: 'skip.deferred' } }, 'advance'] },
-            { actions: ['skipCurrent', { type: 'say', params: { say: 'message', key: 'skip.skipped' } }, 'advance'] },
-          ],
+          ANSWER: [{ guard: 'needsConfirmation', target: 'confirmingAnswer', actions: 'holdAnswer' }, { actions: ['recordAnswer', 'advance'] }],
+          SKIP: skip(),
+          KEEP: keep(),
           BACK: [{ guard: 'hasPrevious', actions: 'goBack' }, { actions: { type: 'say', params: { say: 'message', key: 'back.atStart' } } }],
           SUBMIT: { target: 'confirmingSubmit', actions: 'stopResolving' },
         },
       },
+      confirmingAnswer: {
+        on: {
+          CONFIRM: [
+            { guard: 'isConfirmed', target: 'asking', actions: ['recordPending', 'advance'] },
+            { target: 'asking', actions: { type: 'say', params: { say: 'message', key: 'confirm.again' } } },
+          ],
+          // Anything else is a new answer to the same question.
+          ANSWER: [{ guard: 'needsConfirmation', actions: 'holdAnswer' }, { target: 'asking', actions: ['recordAnswer', 'advance'] }],
+          INVALID: { target: 'asking', actions: 'sayInvalid' },
+          SKIP: skip('asking'),
+          KEEP: keep('asking'),
+          BACK: { target: 'asking' },
+          SUBMIT: { target: 'confirmingSubmit', actions: 'stopResolving' },
+        },
+      },
       confirmingSubmit: {
-        entry: ['stopResolving', { type: 'say', params: { say: 'summary' } }],
+        entry: ['stopResolving', 'clearPending', { type: 'say', params: { say: 'summary' } }],
         on: {
           CONFIRM: [
             { guard: 'isConfirmed', target: 'submitted', actions: ['markSubmitted', { type: 'say', params: { say: 'message', key: 'submit.done' } }] },
@@ -190,6 +269,7 @@ export function createInterviewMachine(def: Definition) {
         },
       },
       confirmingRestart: {
+        entry: 'clearPending',
         on: {
           CONFIRM: [
             { guard: 'isConfirmed', target: 'asking', actions: ['reset', { type: 'say', params: { say: 'message', key: 'restart.done' } }] },
@@ -200,6 +280,7 @@ export function createInterviewMachine(def: Definition) {
         },
       },
       confirmingErase: {
+        entry: 'clearPending',
         on: {
           CONFIRM: [
             { guard: 'isConfirmed', target: 'asking', actions: ['requestErase', 'reset', { type: 'say', params: { say: 'message', key: 'erase.done' } }] },
@@ -228,3 +309,25 @@ export function createInterviewMachine(def: Definition) {
 }
 
 export type InterviewMachine = ReturnType<typeof createInterviewMachine>;
+
+/**
+ * `skip`: an answered item keeps its answer; an item that must be answered (required, or the last chance for
+ * a group such as question 2's links) is deferred and listed before submission; any other is left blank.
+ */
+function skip(target?: 'asking') {
+  const to = target ? { target } : {};
+  return [
+    { guard: 'isAnswered', ...to, actions: [{ type: 'say', params: { say: 'message', key: 'skip.kept' } }, 'advance'] },
+    { guard: 'isLastChance', ...to, actions: ['deferCurrent', { type: 'say', params: { say: 'message', key: 'skip.deferred' } }, 'advance'] },
+    { ...to, actions: ['skipCurrent', { type: 'say', params: { say: 'message', key: 'skip.skipped' } }, 'advance'] },
+  ] as const;
+}
+
+/** `keep`: leaves the current answer as it is and goes on; without an answer there is nothing to keep. */
+function keep(target?: 'asking') {
+  const to = target ? { target } : {};
+  return [
+    { guard: 'isAnswered', ...to, actions: [{ type: 'say', params: { say: 'message', key: 'skip.kept' } }, 'advance'] },
+    { actions: { type: 'say', params: { say: 'message', key: 'keep.nothing' } } },
+  ] as const;
+}

@@ -2,10 +2,37 @@ import type { Definition } from '../../dialogs';
 import type { SectionId } from '../../dialogs/schema';
 import type { Locale, Translator } from '../i18n';
 import { countryName } from './parse/country';
-import { answerMap, applicableItems, progressOf, questionCount, unansweredRequired, type Answers, type DefinedItem } from './flow';
+import {
+  answerMap,
+  applicableItems,
+  isGroupShort,
+  isLastChance,
+  questionCount,
+  questionsAnswered,
+  unansweredRequired,
+  whereIs,
+  type Answers,
+  type DefinedItem,
+  type Position,
+} from './flow';
 import type { Say } from './machine';
 import type { Reason } from './parse/answer';
 import type { AnswerValue, EngineState } from './state';
+
+/**
+ * Where the respondent is, in the printed questionnaire's terms — "Question 17 of 44 · section C" — for
+ * progress bars. The number of questions is fixed: it never grows as follow-ups are unlocked.
+ */
+export interface Progress {
+  /** The printed question being asked (17, also for its parts and follow-ups); null in the contact block, at the consent and at submission. */
+  question: number | null;
+  /** The questions of the printed questionnaire (44). */
+  questions: number;
+  /** The section: a letter A–H, "respondent" for the country and contact information, null at submission. */
+  section: SectionId | null;
+  /** Questions answered so far, each counted once whatever its parts (0–44). */
+  answered: number;
+}
 
 /** What a channel needs to render a question: the metadata sent as `channelData.msq`. */
 export interface PromptMeta {
@@ -14,7 +41,7 @@ export interface PromptMeta {
   kind: DefinedItem['kind'];
   required: boolean;
   options?: Array<{ id: string; label: string }>;
-  progress: { answered: number; total: number };
+  progress: Progress;
 }
 
 /** A reply: a message, or a question with how to answer it and its metadata. */
@@ -31,38 +58,49 @@ export function renderTurn(def: Definition, t: Translator, state: EngineState, o
   return prompt ? [...replies, prompt] : replies;
 }
 
+/** Where a state is, for progress bars (see Progress). */
+export function progressOf(def: Definition, state: EngineState): Progress {
+  const at = state.phase === 'confirmingSubmit' || state.phase === 'submitted' ? null : state.current;
+  return { ...whereIs(def, at), questions: questionCount(def), answered: questionsAnswered(def, answerMap(state.answers)) };
+}
+
 /** The question the respondent is at, or null once submitted. */
 export function renderPrompt(def: Definition, t: Translator, state: EngineState): Reply | null {
   const answers = answerMap(state.answers);
-  const progress = progressOf(def, answers);
-  const yesNo = (questionId: string, key: string): Reply => ({
+  const progress = progressOf(def, state);
+  const item = state.current ? def.byId.get(state.current) : undefined;
+  const yesNo = (questionId: string, text: string, hint = t('hint.yesno')): Reply => ({
     type: 'prompt',
-    text: t(key),
-    hint: t('hint.yesno'),
-    meta: { questionId, section: 'H', kind: 'yesno', required: true, options: yesNoOptions(t), progress },
+    text,
+    hint,
+    meta: { questionId, section: item?.section ?? 'H', kind: 'yesno', required: true, options: yesNoOptions(t), progress },
   });
   switch (state.phase) {
     case 'submitted':
       return null;
     case 'confirmingSubmit':
-      return yesNo('submit', 'submit.question');
+      return yesNo('submit', t('submit.question'));
     case 'confirmingRestart':
-      return yesNo('restart', 'restart.confirm');
+      return yesNo('restart', t('restart.confirm'));
     case 'confirmingErase':
-      return yesNo('erase', 'erase.confirm');
-    case 'asking': {
-      const item = state.current ? def.byId.get(state.current) : undefined;
-      return item ? itemPrompt(t, state.locale, item, answers, progress) : null;
+      return yesNo('erase', t('erase.confirm'));
+    case 'confirmingAnswer': {
+      const pending = state.pending;
+      const target = pending ? def.byId.get(pending.itemId) : undefined;
+      if (!pending || !target) return item ? itemPrompt(def, t, state, item, answers, progress) : null;
+      return yesNo(target.id, t('confirm.interpreted', { answer: displayValue(t, state.locale, target, pending.value) }), t('hint.confirm'));
     }
+    case 'asking':
+      return item ? itemPrompt(def, t, state, item, answers, progress) : null;
   }
 }
 
-function itemPrompt(t: Translator, locale: Locale, item: DefinedItem, answers: Answers, progress: PromptMeta['progress']): Reply {
+function itemPrompt(def: Definition, t: Translator, state: EngineState, item: DefinedItem, answers: Answers, progress: Progress): Reply {
   const current = answers.get(item.id);
-  const lines = [questionText(t, item)];
-  if (current !== undefined) lines.push(t('prompt.currentAnswer', { answer: displayValue(t, locale, item, current) }));
-  const hints = [t(item.kind === 'yesno' && item.inlineDetail ? 'hint.yesnoDetail' : `hint.${item.kind}`)];
-  hints.push(t(current !== undefined ? 'hint.keep' : item.required ? 'hint.required' : 'hint.optional'));
+  const lines = item.heading ? [t(`questionnaire:item.${item.id}.heading`)] : [];
+  lines.push(questionText(t, item));
+  if (current !== undefined) lines.push(t('prompt.currentAnswer', { answer: displayValue(t, state.locale, item, current) }));
+  const hints = [t(item.kind === 'yesno' && item.inlineDetail ? 'hint.yesnoDetail' : `hint.${item.kind}`), requirementHint(def, t, state, item, answers)];
   const options =
     item.kind === 'yesno'
       ? yesNoOptions(t)
@@ -74,6 +112,24 @@ function itemPrompt(t: Translator, locale: Locale, item: DefinedItem, answers: A
     meta: { questionId: item.id, section: item.section, kind: item.kind, required: item.required, ...(options ? { options } : {}), progress },
   };
 }
+
+/** "(Required. …)", "(Optional. …)", "keep" for an answered item, or what a group of items asks for. */
+function requirementHint(def: Definition, t: Translator, state: EngineState, item: DefinedItem, answers: Answers): string {
+  if (answers.has(item.id)) return t('hint.keep');
+  const group = def.groupOf.get(item.id);
+  if (group && isGroupShort(def, group, answers)) {
+    const key = isLastChance(def, positionOf(state), item) ? 'hint.groupLast' : 'hint.group';
+    return t(key, { number: item.number ?? '', count: group.atLeast });
+  }
+  return t(item.required ? 'hint.required' : 'hint.optional');
+}
+
+const positionOf = (state: EngineState): Position => ({
+  answers: answerMap(state.answers),
+  skipped: new Set(state.skipped),
+  deferred: new Set(state.deferred),
+  resolving: state.resolving,
+});
 
 /** "17. Is there any legislation…" for a numbered question; follow-ups carry no number. */
 export function questionText(t: Translator, item: DefinedItem): string {
@@ -106,17 +162,27 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
   switch (say.say) {
     case 'message':
       return t(say.key, say.params);
+    case 'saved': {
+      const item = def.byId.get(say.itemId);
+      const value = answers.get(say.itemId);
+      if (!say.echo || !item || value === undefined) return t('answer.saved');
+      return t('answer.savedValue', { answer: displayValue(t, state.locale, item, value).replace(/[.\s]+$/, '') });
+    }
+    case 'stale': {
+      const item = def.byId.get(say.questionId);
+      return item ? t('stale', { question: itemLabel(t, item) }) : t('stale.confirmation');
+    }
     case 'section': {
       const title = t('section.announce', { title: t(`questionnaire:section.${say.section}.title`) });
       const hasNote = def.questionnaire.sections.find((s) => s.id === say.section)?.hasNote;
-      return hasNote ? `${title}\n\n${t(`questionnaire:section.${say.section}.note`)}` : title;
+      return hasNote ? `${title}\n\n${t('questionnaire:noteLabel')} ${t(`questionnaire:section.${say.section}.note`)}` : title;
     }
     case 'invalid':
       return invalidText(t, def, state, say.reason);
     case 'help':
-      return [t('help.commands'), t('help.answering')].join('\n\n');
+      return [t('help.commands'), t('help.answering'), t('questionnaire:contact')].join('\n\n');
     case 'progress':
-      return progressText(def, t, state, answers);
+      return progressText(def, t, state);
     case 'review':
       return reviewText(def, t, state.locale, answers, say.section);
     case 'summary':
@@ -136,28 +202,40 @@ function invalidText(t: Translator, def: Definition, state: EngineState, reason:
       return t(`invalid.${reason.code}`, { count: reason.count });
     case 'tooLong':
       return t('invalid.tooLong', { length: reason.length, max: reason.max });
+    case 'dontKnow': {
+      // One sentence: skip it (optional), or leave it for later (it must be answered before submission).
+      const item = state.current ? def.byId.get(state.current) : undefined;
+      return t(item && isLastChance(def, positionOf(state), item) ? 'dontKnow.defer' : 'dontKnow.skip');
+    }
     default:
       return t(`invalid.${reason.code}`);
   }
 }
 
-/** Where the respondent is: section, question number, items answered, deferred items. */
+/** Where the respondent is, as in the printed questionnaire: "Question 17 of 44 · section C". */
 export function whereText(def: Definition, t: Translator, state: EngineState): string {
-  const item = state.current ? def.byId.get(state.current) : undefined;
   if (state.phase === 'submitted') return t('where.submitted', { date: state.submittedAt?.slice(0, 10) ?? '' });
-  if (!item) return t('where.atSubmit');
-  const section = t(`questionnaire:section.${item.section}.title`);
-  return item.number
-    ? t('where.atQuestion', { number: item.number, count: questionCount(def), section })
-    : t('where.atSection', { section });
+  const { question, section, questions } = progressOf(def, state);
+  if (section === null) return t('where.atSubmit');
+  if (question !== null) return t('where.atQuestion', { number: question, count: questions, section });
+  return section === 'respondent' ? t('where.atContact', { count: questions }) : t('where.atSection', { section, count: questions });
 }
 
-function progressText(def: Definition, t: Translator, state: EngineState, answers: Answers): string {
-  const { answered, total } = progressOf(def, answers);
-  const lines = [whereText(def, t, state), t('progress.answered', { answered, total })];
+function progressText(def: Definition, t: Translator, state: EngineState): string {
+  const { answered, questions } = progressOf(def, state);
+  const lines = [whereText(def, t, state), t('progress.answered', { answered, count: questions })];
   const deferred = state.deferred.map((id) => def.byId.get(id)).filter((i): i is DefinedItem => i !== undefined);
-  lines.push(deferred.length ? `${t('progress.deferred')}\n${deferred.map((i) => `• ${itemLabel(t, i)}`).join('\n')}` : t('progress.noDeferred'));
+  const labels = [...new Set(deferred.map((i) => requiredLabel(def, t, i)))];
+  lines.push(labels.length ? `${t('progress.deferred')}\n${labels.map((l) => `• ${l}`).join('\n')}` : t('progress.noDeferred'));
   return lines.join('\n');
+}
+
+/** An item or, for an item of a group (question 2's links), the group, as listed among what is still required. */
+function requiredLabel(def: Definition, t: Translator, item: DefinedItem): string {
+  const group = def.groupOf.get(item.id);
+  if (!group) return itemLabel(t, item);
+  const short = t(`questionnaire:group.${group.id}.short`);
+  return item.number ? `${item.number} — ${short}` : short;
 }
 
 /** "17 — Legislation on digital signature" (number and short label) to name an item in lists. */
@@ -175,7 +253,7 @@ function reviewText(def: Definition, t: Translator, locale: Locale, answers: Ans
       .map((item) => {
         const value = answers.get(item.id);
         const shown = value === undefined ? t('review.notAnswered') : truncate(displayValue(t, locale, item, value));
-        return `• ${itemLabel(t, item)} [${item.id}]: ${shown}`;
+        return `• ${itemLabel(t, item)}: ${shown}`;
       });
     return [t(`questionnaire:section.${section.id}.title`), ...lines].join('\n');
   });
@@ -193,7 +271,7 @@ function summaryText(def: Definition, t: Translator, answers: Answers): string {
   });
   const missing = unansweredRequired(def, answers);
   const missingText = missing.length
-    ? `${t('summary.missing', { count: missing.length })}\n${missing.map((i) => `• ${itemLabel(t, i)}`).join('\n')}\n\n${t('summary.missingChoice')}`
+    ? `${t('summary.missing', { count: missing.length })}\n${missing.map((i) => `• ${requiredLabel(def, t, i)}`).join('\n')}\n\n${t('summary.missingChoice')}`
     : t('summary.complete');
   return [t('summary.title'), counts.join('\n'), missingText].join('\n\n');
 }

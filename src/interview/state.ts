@@ -9,8 +9,11 @@ export type AnswerValue = z.infer<typeof answerValueSchema>;
 export const storedAnswerSchema = z.object({ itemId: z.string(), value: answerValueSchema });
 export type StoredAnswer = z.infer<typeof storedAnswerSchema>;
 
-/** The phases of the conversation; the item being asked lives in `current`. */
-export const phaseSchema = z.enum(['asking', 'confirmingRestart', 'confirmingErase', 'confirmingSubmit', 'submitted']);
+/**
+ * The phases of the conversation; the item being asked lives in `current`. `confirmingAnswer`: the bot read a
+ * typed answer one way (a country from part of its name) and asks whether that is right before storing it.
+ */
+export const phaseSchema = z.enum(['asking', 'confirmingAnswer', 'confirmingRestart', 'confirmingErase', 'confirmingSubmit', 'submitted']);
 export type Phase = z.infer<typeof phaseSchema>;
 
 const stateV1 = z.object({
@@ -34,6 +37,16 @@ const stateV1 = z.object({
   submittedAt: z.string().nullable(),
   /** Items answered for the respondent when the interview started (e.g. the country of an invitation): kept, never asked or changed. */
   locked: z.array(z.string()).optional(),
+  /** confirmingAnswer: the answer as the bot read it, stored only once the respondent says yes. */
+  pending: z.object({ itemId: z.string(), value: answerValueSchema }).nullable().optional(),
+  /**
+   * Going through answers already given, item by item: after `back`, until the first item not yet visited;
+   * after `edit`, through the parts of the edited question, then back to where the respondent was.
+   */
+  revisiting: z
+    .discriminatedUnion('by', [z.object({ by: z.literal('back') }), z.object({ by: z.literal('edit'), question: z.string() })])
+    .nullable()
+    .optional(),
 });
 
 /**

@@ -110,6 +110,10 @@ export const collectionNames = {
   conversations: 'conversations',
   activities: 'processed_activities',
   invitations: 'invitations',
+  /** MongoDB only: the version records that make compare-and-swap atomic on any MongoDB-protocol server. */
+  versions: 'response_versions',
+  /** MongoDB only: one record per invitation taken up (the atomic take-up). */
+  invitationUses: 'invitation_uses',
 } as const;
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */

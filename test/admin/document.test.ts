@@ -40,7 +40,7 @@ describe('documentMarkdown', () => {
     for (const line of textAnswerLines(doc)) expect(md).toContain(`> ${markdownText(line)}`);
     // A follow-up that does not apply is not shown.
     expect(md).not.toContain(wording(locale, 'q29.robotics.detail'));
-    expect(md).not.toContain(wording(locale, 'respondent.capacityOther'));
+    expect(md).not.toContain(`_${wording(locale, 'respondent.capacityOther')}_`);
   });
 
   test('English: numbers, ticked boxes, the country, "not answered", consent, status and dates', () => {

@@ -95,7 +95,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     expect(text).toContain('This invitation is for Paraguay.');
     expect(text).toContain('Member States Questionnaire (MSQ) for the United Nations E-Government Survey 2022');
     expect(text).not.toContain('COUNTRY NAME');
-    expect(lastPrompt(channel.calls)!.activity.channelData.msq).toMatchObject({ questionId: 'respondent.name', progress: { answered: 1 } });
+    expect(lastPrompt(channel.calls)!.activity.channelData.msq).toMatchObject({ questionId: 'respondent.name', progress: { question: null, questions: 44, section: 'respondent' } });
 
     const stored = (await bot.store.findResponseByRespondent(ana.key))!;
     expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });

@@ -52,7 +52,7 @@ describe('a conversation in English on a plain-text channel', () => {
       ['hello', ['Member States Questionnaire', 'idioma es', 'COUNTRY NAME']],
       ['Atlantis', [/country/i]],
       ['Paraguay', ['Saved.', 'Your name']],
-      ['progress', ['You are in the section Country and contact information.', /1 of \d+ items answered/]],
+      ['progress', ['Country and contact information · before the 44 questions', '0 of 44 questions answered.']],
     ]);
     const response = (await store.findResponseByRespondent('test:official-en'))!;
     expect(response.country).toEqual({ code: 'PRY', name: 'Paraguay' });
@@ -64,7 +64,7 @@ describe('a conversation in English on a plain-text channel', () => {
     const first = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning', name: 'Ana' }, conversation: { id: 'conv-1' } as Activity['conversation'] });
     await first.run([
       ['hi', ['COUNTRY NAME']],
-      ['PRY', ['Saved.']],
+      ['PRY', ['Saved: Paraguay.']],
     ]);
     // Leave the contact block for later, then answer questions 1 and 2.
     for (let i = 0; i < 10; i++) {
@@ -80,7 +80,7 @@ describe('a conversation in English on a plain-text channel', () => {
     const later = conversation(store, { channelId: 'test', locale: 'en-US', from: { id: 'returning', name: 'Ana' }, conversation: { id: 'conv-2' } as Activity['conversation'] });
     const { text, activities: resumed } = await later.say({ type: 'conversationUpdate', membersAdded: [{ id: 'returning', name: '' }], recipient: { id: 'bot', name: 'bot' } });
     expect(text).toContain('Welcome back');
-    expect(text).toMatch(/You are at question \d+ of \d+, section A\./);
+    expect(text).toMatch(/Question [1-5] of 44 · section A/);
     expect(resumed.at(-1)?.channelData?.msq?.questionId).toBe(at);
   });
 });
@@ -91,12 +91,40 @@ describe('una conversación en español', () => {
     const { run } = conversation(store, { channelId: 'test', locale: 'es-ES', from: { id: 'funcionaria-es', name: 'Ana' } });
     await run([
       ['hola', ['Cuestionario para los Estados Miembros', 'language en', 'NOMBRE DEL PAÍS']],
-      ['República del Paraguay', ['Guardado.']],
+      ['República del Paraguay', ['Guardado: Paraguay.']],
       ['ayuda', [/omitir/]],
     ]);
     const response = (await store.findResponseByRespondent('test:funcionaria-es'))!;
     expect(response.locale).toBe('es');
     expect(response.country?.code).toBe('PRY');
+  });
+});
+
+describe('el primer «Hola» y un país escrito en parte', () => {
+  test('«Hola» en la primera pregunta es un saludo, no los Países Bajos; «Parag» se confirma antes de guardarse', async () => {
+    const store = createEmbeddedStore({ dir: null });
+    const { run } = conversation(store, { channelId: 'test', locale: 'es-PY', from: { id: 'hola-es', name: 'Ana' } });
+    await run([
+      ['hola', ['NOMBRE DEL PAÍS']],
+      ['Hola', ['¡Hola! Responda la pregunta que figura a continuación', 'NOMBRE DEL PAÍS']],
+      ['Parag', ['Paraguay: ¿es correcto?', 'Responda sí para guardarla, o no para escribirla de nuevo.']],
+    ]);
+    expect((await store.findResponseByRespondent('test:hola-es'))!.answers).toEqual([]);
+    await run([['sí', ['Guardado: Paraguay.', 'Información de contacto — Su nombre']]]);
+    expect((await store.findResponseByRespondent('test:hola-es'))!.country).toEqual({ code: 'PRY', name: 'Paraguay' });
+  });
+
+  test('in Teams the reading comes as a yes/no card; its Yes stores the country', async () => {
+    const store = createEmbeddedStore({ dir: null });
+    const { say } = conversation(store, { channelId: 'msteams', locale: 'en-US', from: { id: '29:y', aadObjectId: 'aad-confirm', name: 'Ana' } as Activity['from'] });
+    await say('hello');
+    const { activities } = await say('Parag');
+    const card = activities.at(-1)!;
+    expect(card.channelData.msq).toMatchObject({ questionId: 'country', kind: 'yesno' });
+    expect(JSON.stringify(card.attachments![0].content)).toContain('Paraguay — is that right?');
+    const { text } = await say({ type: 'message', value: { msq: { questionId: 'country', answer: 'yes' } }, replyToId: card.id });
+    expect(text).toContain('Saved: Paraguay.');
+    expect((await store.findResponseByRespondent('msteams:aad-confirm'))!.country?.code).toBe('PRY');
   });
 });
 

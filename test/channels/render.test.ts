@@ -22,7 +22,7 @@ const longQuestion = (() => {
   return text.padEnd(3_000, '!');
 })();
 
-const progress = { answered: 12, total: 80 };
+const progress = { question: 17, questions: 44, section: 'C' as const, answered: 12 };
 
 function prompt(kind: PromptMeta['kind'], over: Partial<PromptMeta> & { text?: string; hint?: string } = {}): Extract<Reply, { type: 'prompt' }> {
   const { text = longQuestion, hint = `Hint for ${kind}. (Required. Type skip to leave it for later.)`, ...meta } = over;

@@ -1,7 +1,10 @@
+import { MongoClient } from 'mongodb';
 import { createInvitation } from '../../src/admin/invitations';
 import { createEmbeddedStore } from '../../src/store/embedded';
+import { createMongoStore } from '../../src/store/mongodb';
 import type { ResponseDoc, Store } from '../../src/store/port';
 import { directLineActivity, post, startBot } from '../fixtures/http';
+import { testDbName, testMongoUri } from '../fixtures/mongo';
 
 /**
  * Store-level promises over HTTP: one turn, one outcome. A failure at any store call of a turn — before the call
@@ -18,11 +21,10 @@ jest.setTimeout(120_000);
 type Strike = 'before' | 'after';
 
 /**
- * The real embedded store behind a proxy: it counts the calls and fails the one it is armed for (once), the way
- * an unreachable or dropped database connection fails; or, while `down`, every call.
+ * A real store (the embedded one unless given) behind a proxy: it counts the calls and fails the one it is armed
+ * for (once), the way an unreachable or dropped database connection fails; or, while `down`, every call.
  */
-function faultyStore(): { store: Store; arm(call: number, strike: Strike): void; calls(): string[]; setDown(down: boolean): void } {
-  const inner = createEmbeddedStore({ dir: null });
+function faultyStore(inner: Store = createEmbeddedStore({ dir: null })): { store: Store; arm(call: number, strike: Strike): void; calls(): string[]; setDown(down: boolean): void } {
   let armed: { call: number; strike: Strike } | null = null;
   let log: string[] = [];
   let down = false;
@@ -82,7 +84,30 @@ async function expectEventsMatch(store: Store, doc: ResponseDoc): Promise<void> 
 
 const answersOf = async (store: Store, key: string) => (await store.findResponseByRespondent(key))?.answers ?? null;
 
-describe('one turn, one outcome: a failure at every store call of a turn', () => {
+/** The stores the turns are checked on: the embedded one, and MongoDB (the test run's live server). */
+const mongoDbs: string[] = [];
+const stores: Array<[string, () => Store]> = [
+  ['embedded store', () => createEmbeddedStore({ dir: null })],
+  [
+    'MongoDB store',
+    () => {
+      const dbName = testDbName('resilience');
+      mongoDbs.push(dbName);
+      return createMongoStore({ uri: testMongoUri(), dbName });
+    },
+  ],
+];
+afterAll(async () => {
+  if (mongoDbs.length === 0) return;
+  const admin = new MongoClient(testMongoUri());
+  try {
+    for (const db of mongoDbs) await admin.db(db).dropDatabase();
+  } finally {
+    await admin.close();
+  }
+});
+
+describe.each(stores)('one turn, one outcome on the %s: a failure at every store call of a turn', (_name, makeStore) => {
   /**
    * Runs a turn once without failure (to count its store calls), then once per call and strike with that call
    * failing, each time for a new respondent brought to the same point by `setup`. Checks the reply against what
@@ -99,7 +124,7 @@ describe('one turn, one outcome: a failure at every store call of a turn', () =>
     /** The reply that acknowledges the turn. */
     acknowledged: RegExp;
   }) {
-    const faulty = faultyStore();
+    const faulty = faultyStore(makeStore());
     const bot = await startBot(options.env ?? {}, faulty.store);
     try {
       let n = 0;
@@ -304,6 +329,68 @@ describe('when the database fails', () => {
       expect(texts(failed.body)).toContain('NO se guardó');
       const retried = await r.redeliver(activity);
       expect(texts(retried.body)).toContain('Guardado.');
+    } finally {
+      await bot.close();
+    }
+  });
+});
+
+describe('a turn that dies between its claim and its write (leases)', () => {
+  /** The embedded store on a clock the test moves, whose writes can be made to hang (a process that died mid-turn). */
+  function hangingStore() {
+    let time = Date.now();
+    const inner = createEmbeddedStore({ dir: null, now: () => new Date(time) });
+    let hang = false;
+    const writes = new Set(['commitTurn', 'insertResponse', 'replaceResponse', 'appendEvents']);
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function' || !writes.has(String(prop))) return value;
+        return (...args: unknown[]) => (hang ? new Promise(() => undefined) : value.apply(target, args));
+      },
+    });
+    return { store, advance: (ms: number) => (time += ms), hang: (on: boolean) => (hang = on) };
+  }
+
+  test("the channel's retry is processed once the lease runs out (30 s), not swallowed for a day", async () => {
+    const { store, advance, hang } = hangingStore();
+    const bot = await startBot({}, store);
+    try {
+      const r = respondent(bot.url, 'lease-1');
+      await r.greet();
+      const activity = r.activity('Paraguay');
+      hang(true);
+      const dying = fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity), signal: AbortSignal.timeout(2000) }).catch(() => null);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // claimed, and stuck in its write
+      hang(false);
+      // While the lease holds, a redelivery is not processed beside the turn in flight.
+      expect(texts((await r.redeliver(activity)).body)).toBe('');
+      advance(31_000);
+      const retried = await r.redeliver(activity);
+      expect(texts(retried.body)).toContain('Saved.');
+      expect(await answersOf(bot.store, r.key)).toEqual([{ itemId: 'country', value: 'PRY' }]);
+      await dying;
+    } finally {
+      await bot.close();
+    }
+  });
+
+  test('a turn that was stored but not marked done (its done marker lost) is recognised when the lease runs out: not applied twice', async () => {
+    const { store, advance } = hangingStore();
+    const bot = await startBot({}, store);
+    try {
+      const r = respondent(bot.url, 'lease-2');
+      await r.greet();
+      const activity = r.activity('Paraguay');
+      expect(texts((await r.redeliver(activity)).body)).toContain('Saved.');
+      // As on MongoDB when the marker's write failed: the activity is still only claimed.
+      const key = `directline:dlconv-lease-2:${(activity.channelData as { clientActivityID: string }).clientActivityID}`;
+      await store.releaseActivity(key);
+      await store.claimActivity(key, 30);
+      advance(31_000);
+      const retried = await r.redeliver(activity);
+      expect(texts(retried.body)).toBe('');
+      expect(await answersOf(bot.store, r.key)).toEqual([{ itemId: 'country', value: 'PRY' }]);
     } finally {
       await bot.close();
     }

@@ -37,6 +37,7 @@ test('10 answers, SIGKILL, restart: all 10 kept and the next prompt is the 11th 
     answered.push(itemId);
   }
   const eleventh = reply.questionId!;
+  const progressBefore = reply.activities.at(-1)!.channelData.msq.progress;
   expect(answered).not.toContain(eleventh);
 
   const killed = await bot.kill('SIGKILL');
@@ -48,7 +49,7 @@ test('10 answers, SIGKILL, restart: all 10 kept and the next prompt is the 11th 
   expect(back.status).toBe(200);
   expect(back.text).toContain('Welcome back');
   expect(back.questionId).toBe(eleventh);
-  expect(back.activities.at(-1)!.channelData.msq.progress.answered).toBe(10);
+  expect(back.activities.at(-1)!.channelData.msq.progress).toEqual(progressBefore);
 
   expect((await bot.kill('SIGTERM')).code).toBe(0);
   bot = undefined;

@@ -40,7 +40,7 @@ describe.each([
     // progress: where, how much, what is deferred.
     const progress = r.say(words.progress);
     expect(progress).toMatch(/4 (of|de) 44/);
-    expect(progress).toMatch(/1 (of|de) 65/);
+    expect(progress).toMatch(/1 (of|de) 44 (questions answered|preguntas respondidas)/);
     expect(progress).toMatch(/3 — /);
 
     // review [section]: answers so far.
@@ -140,7 +140,7 @@ describe('deferral and submission', () => {
     const r = respondent();
     for (let i = 0; i < 150 && r.at !== 'submit'; i++) r.say('skip');
     const summary = r.turn.replies.map((x) => x.text).join('\n');
-    expect(summary).toMatch(/required items are not answered/);
+    expect(summary).toMatch(/required answers are missing/);
     expect(summary).toContain('33 — ');
     expect(r.state.deferred).toContain('consent');
 
@@ -169,11 +169,11 @@ describe('deferral and submission', () => {
     const r = respondent();
     answerAll(r, { ...englishScript, consent: 'skip' });
     expect(r.at).toBe('submit');
-    expect(r.turn.replies.map((x) => x.text).join('\n')).toContain('1 required item is not answered');
+    expect(r.turn.replies.map((x) => x.text).join('\n')).toContain('1 required answer is missing');
     r.say('no');
     expect(r.at).toBe('consent');
     const back = r.say('yes');
-    expect(back).toContain('All required items are answered.');
+    expect(back).toContain('All required questions are answered.');
     expect(r.at).toBe('submit');
     expect(r.state.deferred).toEqual([]);
   });

@@ -102,6 +102,6 @@ describe('follow-ups are asked only when their condition holds', () => {
     expect(r.at).toBe('q6');
     r.say('no');
     expect(r.at).toBe('q7');
-    expect(r.say('progress')).toMatch(/items answered/);
+    expect(r.say('progress')).toMatch(/questions answered/);
   });
 });

@@ -17,6 +17,7 @@ describe('a saved state loads again', () => {
     const changed = structuredClone(msq2022);
     const a = changed.sections[1];
     a.items = a.items.filter((i) => i.id !== 'q2.eServices');
+    a.groups = a.groups?.map((g) => ({ ...g, items: g.items.filter((id) => id !== 'q2.eServices') }));
     a.items.splice(1, 0, { id: 'q1.extra', kind: 'text', required: true, number: '1' });
     const next = createInterview(loadDefinition(changed), i18n);
 

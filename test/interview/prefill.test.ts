@@ -11,7 +11,7 @@ describe('an interview started with a prefilled country', () => {
     const turn = start();
     expect(turn.state.answers).toEqual([{ itemId: 'country', value: 'PRY' }]);
     expect(turn.state.locked).toEqual(['country']);
-    expect(promptOf(turn.replies)?.meta).toMatchObject({ questionId: 'respondent.name', progress: { answered: 1 } });
+    expect(promptOf(turn.replies)?.meta).toMatchObject({ questionId: 'respondent.name', progress: { question: null, section: 'respondent', questions: 44 } });
     expect(textOf(turn.replies)).toContain('Section: Country and contact information');
     expect(interview.load(JSON.parse(JSON.stringify(turn.state)))).toEqual(turn.state);
   });

@@ -17,7 +17,7 @@ describe('a whole questionnaire, answered to submission', () => {
     expect(r.at).toBe('submit');
     const summary = r.turn.replies.map((x) => x.text).join('\n');
     expect(summary).toContain('Summary of your response');
-    expect(summary).toContain('All required items are answered.');
+    expect(summary).toContain('All required questions are answered.');
     expect(r.say('yes')).toContain('We very much appreciate your participation.');
     expect(r.state.phase).toBe('submitted');
     expect(r.state.submittedAt).toBe('2026-11-28T10:00:00.000Z');

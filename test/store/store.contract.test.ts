@@ -1,8 +1,8 @@
 /**
- * Runs the store contract against every adapter: the embedded store on a temporary folder (as `dir: null` and on
- * a folder of the test's) always, MongoDB when MONGODB_URI is set (on a database of its own, dropped afterwards).
+ * Runs the store contract against every adapter: the embedded store (on a temporary folder, and on one of the test's),
+ * and MongoDB on the live server of the test run (FerretDB started by jest's global setup, or MONGODB_URI), on a
+ * database of its own, dropped afterwards.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { MongoClient } from 'mongodb';
 import { createEmbeddedStore } from '../../src/store/embedded';
 import { createMongoStore } from '../../src/store/mongodb';
 import type { Store } from '../../src/store/port';
+import { testDbName, testMongoUri } from '../fixtures/mongo';
 import { describeStoreContract } from './contract';
 
 describeStoreContract('embedded store, temporary (dir: null)', async ({ now }) => createEmbeddedStore({ dir: null, now }));
@@ -44,33 +45,30 @@ describe('embedded store on a temporary folder', () => {
   );
 });
 
-const mongoUri = process.env.MONGODB_URI?.trim();
+describe('MongoDB store (a live MongoDB-protocol server: FerretDB, or MONGODB_URI)', () => {
+  const dbName = testDbName('store');
+  let admin: MongoClient;
+  let uri: string;
 
-if (mongoUri) {
-  describe('MongoDB store', () => {
-    const dbName = `msq_store_test_${Date.now()}_${randomUUID().slice(0, 8)}`;
-    const admin = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 5000 });
-
-    afterAll(async () => {
-      try {
-        await admin.db(dbName).dropDatabase();
-      } finally {
-        await admin.close();
-      }
-    });
-
-    describeStoreContract(
-      `MongoDB store (${dbName})`,
-      async ({ now }) => {
-        await admin.db(dbName).dropDatabase(); // every test starts on an empty database
-        return createMongoStore({ uri: mongoUri, dbName, now });
-      },
-      { reopen: async (_store, { now }) => createMongoStore({ uri: mongoUri, dbName, now }) },
-    );
+  beforeAll(() => {
+    uri = testMongoUri();
+    admin = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   });
-} else {
-  console.warn('MongoDB store contract skipped: set MONGODB_URI to run it against a real MongoDB.');
-  describe.skip('MongoDB store — skipped: set MONGODB_URI to run the contract against a real MongoDB', () => {
-    it('runs the store contract against MongoDB', () => undefined);
+
+  afterAll(async () => {
+    try {
+      await admin?.db(dbName).dropDatabase();
+    } finally {
+      await admin?.close();
+    }
   });
-}
+
+  describeStoreContract(
+    `MongoDB store (${dbName})`,
+    async ({ now }) => {
+      await admin.db(dbName).dropDatabase(); // every test starts on an empty database
+      return createMongoStore({ uri, dbName, now });
+    },
+    { reopen: async (_store, { now }) => createMongoStore({ uri, dbName, now }) },
+  );
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Item } from '../../../dialogs/schema';
 import type { AnswerValue } from '../state';
 import { parseCountry } from './country';
+import { isDontKnow, isOnlyDontKnow } from './dontKnow';
 import { normalize, stripControl } from './normalize';
 
 /** The longest text answer kept, in characters (answers are pasted laws and links; 20,000 is the documented floor). */
@@ -16,11 +17,18 @@ export type Reason =
   | { code: 'email' }
   | { code: 'country' }
   | { code: 'empty' }
-  | { code: 'tooLong'; length: number; max: number };
+  | { code: 'tooLong'; length: number; max: number }
+  /** "No sé", "not sure": never an answer; the bot offers to skip (or defer) the question. */
+  | { code: 'dontKnow' }
+  /** "Hola!": a greeting, never an answer. */
+  | { code: 'greeting' };
 
-/** An understood answer; `detail` is the text that followed a yes ("Yes — Law 5282/2014"), `dropped` the text after a no. */
+/**
+ * An understood answer. `rest` is what followed a yes or no in the same message ("Yes — Law 5282/2014");
+ * `confirm` means the bot read the answer from part of a name, so the respondent confirms it before it is stored.
+ */
 export type Parsed =
-  | { ok: true; value: AnswerValue; detail?: string; dropped?: string }
+  | { ok: true; value: AnswerValue; rest?: string; confirm?: boolean }
   | { ok: false; reason: Reason };
 
 /** Labels of an option in every language, for matching typed answers. */
@@ -30,6 +38,8 @@ export type OptionLabels = (optionId: string) => string[];
 export function parseAnswer(item: Item, input: string, labels: OptionLabels): Parsed {
   const text = stripControl(input).trim();
   if (item.kind !== 'text' && text.length > MAX_TEXT_LENGTH) return { ok: false, reason: { code: 'tooLong', length: text.length, max: MAX_TEXT_LENGTH } };
+  // A free text may say it does not know and go on ("Not sure yet; a bill is being drafted…"): kept verbatim.
+  if (item.kind === 'text' ? isOnlyDontKnow(text) : isDontKnow(text)) return { ok: false, reason: { code: 'dontKnow' } };
   switch (item.kind) {
     case 'yesno':
       return parseYesNo(text);
@@ -41,7 +51,7 @@ export function parseAnswer(item: Item, input: string, labels: OptionLabels): Pa
       return parseEmail(text);
     case 'country': {
       const country = parseCountry(text);
-      return country.ok ? { ok: true, value: country.value } : { ok: false, reason: { code: 'country' } };
+      return country.ok ? { ok: true, value: country.value, ...(country.exact ? {} : { confirm: true }) } : { ok: false, reason: { code: 'country' } };
     }
     case 'text':
       return parseText(text);
@@ -51,15 +61,18 @@ export function parseAnswer(item: Item, input: string, labels: OptionLabels): Pa
 const YES = new Set(['yes', 'y', 'yeah', 'yep', 'yup', 'si', 'claro', 'afirmativo', 'true', 'verdadero']);
 const NO = new Set(['no', 'n', 'nope', 'negativo', 'false', 'falso']);
 
-/** "yes", "Sí", "No." — and "Yes — Law 5282/2014 https://…": yes with the rest kept verbatim as detail. */
+/**
+ * "yes", "Sí", "No." — and "Yes — Law 5282/2014 https://…": yes with the rest kept verbatim. "No sé", "not
+ * sure" and the like are not an answer at all (never a No).
+ */
 export function parseYesNo(text: string): Parsed {
+  if (isDontKnow(text)) return { ok: false, reason: { code: 'dontKnow' } };
   const match = /^[\s¡¿"'“«(]*([\p{L}]+)/u.exec(text);
   const word = match ? normalize(match[1]) : '';
   const answer = YES.has(word) ? 'yes' : NO.has(word) ? 'no' : undefined;
   if (!answer || !match) return { ok: false, reason: { code: 'yesno' } };
   const rest = text.slice(match[0].length).replace(/^[\s,;:.!?)\-–—]+/u, '').trim();
-  if (!rest) return { ok: true, value: answer };
-  return answer === 'yes' ? { ok: true, value: answer, detail: rest } : { ok: true, value: answer, dropped: rest };
+  return rest ? { ok: true, value: answer, rest } : { ok: true, value: answer };
 }
 
 /** One option: by id (button value), number, label or its unambiguous beginning, or a word of its label. */

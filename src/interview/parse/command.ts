@@ -9,9 +9,11 @@ export type Command =
   | { type: 'HELP' }
   | { type: 'BACK' }
   | { type: 'SKIP' }
+  | { type: 'KEEP' }
   | { type: 'PROGRESS' }
   | { type: 'REVIEW'; section: SectionId | null }
-  | { type: 'EDIT'; itemId: string | null; unknown?: string }
+  /** `whole`: a question or block was named ("edit 4", "edit contact"), not one item by its id; `itemId` is its first item. */
+  | { type: 'EDIT'; itemId: string | null; unknown?: string; whole?: boolean }
   | { type: 'LANGUAGE'; locale: Locale | null }
   | { type: 'RESTART' }
   | { type: 'SUBMIT' }
@@ -22,6 +24,7 @@ const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
   back: 'BACK', atras: 'BACK', volver: 'BACK', previous: 'BACK', anterior: 'BACK',
   skip: 'SKIP', omitir: 'SKIP', saltar: 'SKIP', 'skip for now': 'SKIP', 'omitir por ahora': 'SKIP',
+  keep: 'KEEP', mantener: 'KEEP', conservar: 'KEEP', 'keep it': 'KEEP',
   progress: 'PROGRESS', progreso: 'PROGRESS',
   restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
   submit: 'SUBMIT', enviar: 'SUBMIT',
@@ -36,6 +39,15 @@ const LANGUAGES = new Map<string, Locale>(Object.entries({
   es: 'es', spanish: 'es', espanol: 'es', castellano: 'es',
 } as const));
 const SECTION_NAMES = new Map<string, SectionId>([['respondent', 'respondent'], ['contact', 'respondent'], ['contacto', 'respondent'], ['encuestado', 'respondent']]);
+/** Parts without a question number, named for `edit`: the contact block and the consent. */
+const UNNUMBERED = new Map<string, SectionId>([...SECTION_NAMES, ['consent', 'H'], ['consentimiento', 'H']]);
+
+/**
+ * Whether a (normalized) word or phrase is a command or a command's first word, in either language: such a word
+ * is never read as the beginning of an answer (a country's name).
+ */
+export const isCommandWord = (text: string): boolean =>
+  WORDS.has(text) || REVIEW.has(text) || EDIT.has(text) || LANGUAGE.has(text);
 
 /**
  * A command, when the whole message is one ("ayuda", "edit q17", "review C", "idioma en"); otherwise null and
@@ -56,8 +68,11 @@ export function parseCommand(def: Definition, input: string): Command | null {
   if (EDIT.has(head)) {
     if (!arg) return { type: 'EDIT', itemId: null };
     const raw = input.trim().split(/\s+/).slice(1).join(' ');
-    const item = findItem(def, raw) ?? findItem(def, arg);
-    if (item) return { type: 'EDIT', itemId: item.id };
+    const byId = def.items.find((i) => i.id.toLowerCase() === raw.toLowerCase());
+    if (byId) return { type: 'EDIT', itemId: byId.id };
+    const section = UNNUMBERED.get(arg);
+    const item = findItem(def, raw) ?? findItem(def, arg) ?? (section ? def.items.find((i) => i.section === section) : undefined);
+    if (item) return { type: 'EDIT', itemId: item.id, whole: true };
     // "edit q99" is a mistaken command, "Edit the draft law…" an answer.
     return /^(q?\d+|[a-z]+\.[\w.]+)$/i.test(raw) ? { type: 'EDIT', itemId: null, unknown: raw } : null;
   }

@@ -17,13 +17,13 @@ describe('yes/no, in English and Spanish, any case and accents', () => {
     expect(parseYesNo('Yes — Law 5282/2014 https://www.bacn.gov.py/leyes/5282')).toEqual({
       ok: true,
       value: 'yes',
-      detail: 'Law 5282/2014 https://www.bacn.gov.py/leyes/5282',
+      rest: 'Law 5282/2014 https://www.bacn.gov.py/leyes/5282',
     });
-    expect(parseYesNo('Sí, Ley N.º 4017/2010\n\nhttps://a.gov.py\nhttps://b.gov.py')).toMatchObject({ detail: 'Ley N.º 4017/2010\n\nhttps://a.gov.py\nhttps://b.gov.py' });
+    expect(parseYesNo('Sí, Ley N.º 4017/2010\n\nhttps://a.gov.py\nhttps://b.gov.py')).toMatchObject({ rest: 'Ley N.º 4017/2010\n\nhttps://a.gov.py\nhttps://b.gov.py' });
   });
 
-  test('a no with more text says what was dropped', () => {
-    expect(parseYesNo('No, but a bill is in Congress')).toEqual({ ok: true, value: 'no', dropped: 'but a bill is in Congress' });
+  test('a no with more text keeps the rest too (the engine decides whether it is asked for)', () => {
+    expect(parseYesNo('No, but a bill is in Congress')).toEqual({ ok: true, value: 'no', rest: 'but a bill is in Congress' });
   });
 
   test.each(['', 'maybe', 'yesterday', 'nothing', 'sin datos', '🙂', 'https://yes.example'])('%j is not yes or no', (text) => {

@@ -107,7 +107,29 @@ describe('parseCountry', () => {
     ['Republic of Korea', 'KOR'],
     ["Democratic People's Republic of Korea", 'PRK'],
   ])('reads %j as %s', (input, expected) => {
-    expect(parseCountry(input)).toEqual({ ok: true, value: expected });
+    expect(parseCountry(input)).toEqual({ ok: true, value: expected, exact: input !== 'Parag' });
+  });
+
+  it.each([
+    ['Parag', 'PRY'],
+    ['paragu', 'PRY'],
+    ['Urug', 'URY'],
+    ['República del Parag', 'PRY'],
+    ['Holand', 'NLD'],
+  ])('completes the beginning %j to %s, marked as not exact so that the bot confirms it', (input, expected) => {
+    expect(parseCountry(input)).toEqual({ ok: true, value: expected, exact: false });
+  });
+
+  it.each([
+    // Greetings, which begin aliases ("Hola" → "Holanda") or nothing at all.
+    ['hola'], ['Hola!'], ['¡Hola!'], ['HOLA'], ['hola.'], ['Hola, buenos días'], ['buenas'], ['Buenos días'], ['hello'], ['Hi'],
+    ['Good morning'], ['saludos'],
+    // Command words in either language.
+    ['ayuda'], ['help'], ['atrás'], ['omitir'], ['progreso'], ['revisar'], ['editar'], ['enviar'], ['reiniciar'], ['mantener'], ['copia'],
+    // Short beginnings of other names (aliases) than the English and Spanish ones.
+    ['Hola'], ['Holan'], ['Repub'], ['Unit'],
+  ])('never reads %j as a country', (input) => {
+    expect(parseCountry(input)).toEqual({ ok: false, reason: 'country' });
   });
 
   it.each([
@@ -140,7 +162,7 @@ describe('parseCountry', () => {
     const started = Date.now();
     expect(parseCountry('a'.repeat(100_000))).toEqual({ ok: false, reason: 'country' });
     expect(parseCountry('Paraguay '.repeat(11_112).slice(0, 100_000))).toEqual({ ok: false, reason: 'country' });
-    expect(parseCountry(` Paraguay${' '.repeat(100_000)}`)).toEqual({ ok: true, value: 'PRY' });
+    expect(parseCountry(` Paraguay${' '.repeat(100_000)}`)).toEqual({ ok: true, value: 'PRY', exact: true });
     expect(Date.now() - started).toBeLessThan(100);
   });
 

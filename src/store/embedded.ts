@@ -149,6 +149,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
   }
 
   let initialising: Promise<Opened> | null = null;
+  /**
+   * The leases of the activities this process is processing (claimActivity). Not written to the file: a lease
+   * matters only while the process that holds it lives, and a turn then costs one write — its commit, which
+   * stores the "done" marker with the answer. After a restart, a channel's retry of a turn that died with the
+   * process is processed at once; one whose turn was stored finds it done.
+   */
+  const leases = new Map<string, ActivityRecord>();
 
   async function load(): Promise<Opened> {
     const o = openDatabase();
@@ -289,7 +296,9 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     const rec = encodeResponse(c.response, version);
     const events = c.events.map(encodeEvent);
     const at = now();
-    return atomically((o) => commitIn(o, c, rec, events, at));
+    const result = await atomically((o) => commitIn(o, c, rec, events, at));
+    if (result.ok && c.activity) leases.delete(c.activity.key);
+    return result;
   }
 
   const store: Store = {
@@ -411,29 +420,38 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
       assertTtl(leaseSeconds);
+      const o = await ready();
+      assertIntact(o);
       const at = now();
-      return atomically((o) => {
-        const current = o.activities.get(dbKey(key));
-        if (isLive(current, at)) return { claimed: false, state: claimState(current) } as const;
-        o.activities.put(dbKey(key), activityRecord(key, 'in_progress', leaseSeconds, at));
-        return { claimed: true, retried: !!current && claimState(current) === 'in_progress' } as const;
-      });
+      // Synchronous from here on: two claims of one key cannot both get past the checks.
+      const lease = leases.get(key);
+      if (isLive(lease, at)) return { claimed: false, state: 'in_progress' } as const;
+      const stored = o.activities.get(dbKey(key));
+      if (isLive(stored, at)) return { claimed: false, state: claimState(stored) } as const;
+      leases.set(key, activityRecord(key, 'in_progress', leaseSeconds, at));
+      if (leases.size > 1000) for (const [k, l] of leases) if (!isLive(l, at)) leases.delete(k);
+      return { claimed: true, retried: !!lease } as const;
     },
 
     async completeActivity(key, ttlSeconds) {
       assertKey(key, 'key');
       const rec = activityRecord(key, 'done', ttlSeconds, now());
       await atomically((o) => o.activities.put(dbKey(key), rec));
+      leases.delete(key);
     },
 
     async getActivityClaim(key) {
       assertKey(key, 'key');
-      return decodeClaim((await ready()).activities.get(dbKey(key)), now());
+      const o = await ready();
+      const at = now();
+      return decodeClaim(leases.get(key), at) ?? decodeClaim(o.activities.get(dbKey(key)), at);
     },
 
     async releaseActivity(key) {
       assertKey(key, 'key');
-      await atomically((o) => o.activities.remove(dbKey(key)));
+      const o = await ready();
+      leases.delete(key);
+      if (o.activities.get(dbKey(key)) !== undefined) await atomically((db) => db.activities.remove(dbKey(key)));
     },
 
     async createInvitation(invitation) {

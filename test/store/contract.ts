@@ -827,7 +827,8 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
           expect((await second.listEvents(other.id)).map((e) => e.type)).toEqual(['erasure']);
           expect(await second.listEvents(doc.id)).toEqual([sampleEvent(doc.id, 1), sampleEvent(doc.id, 2)]);
           expect(await second.getConversation('webchat:c')).toEqual(conv);
-          expect(await second.claimActivity('act-1', 3600)).toEqual({ claimed: false, state: 'in_progress' });
+          // A lease held by the abandoned instance may or may not outlive it (the embedded store keeps leases in its
+          // process); an activity done with its turn is done.
           expect(await second.claimActivity('act-2', 3600)).toEqual({ claimed: false, state: 'done' });
           expect(await second.committedTurns('turned')).toEqual([{ turnId, activityKey: 'act-2', version: 1 }]);
           expect(await second.listEvents('turned')).toEqual([sampleEvent('turned', 1)]);

@@ -1,5 +1,5 @@
 /** What only the embedded store must do beyond the contract: survive a real kill -9, refuse a lost file, take old data over. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -207,4 +207,13 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     const again = await open({ logger });
     expect(await again.listResponses()).toHaveLength(2);
   });
+
+  it('keeps the heap flat (within 2 MB) from 0 to 5,000 paused conversations: the data stays in the file', () => {
+    // scripts/store-bench.ts in a fresh process with the GC exposed: 5,000 respondents answer 5 questions each
+    // (claim, response, event, done) and leave a conversation reference; heap after a full GC, before and after.
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/store-bench.ts', '--child-heap', 'lmdb', '5000'], { cwd: ROOT, encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    const { beforeMb, afterMb } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { beforeMb: number; afterMb: number };
+    expect(Math.abs(afterMb - beforeMb)).toBeLessThan(2);
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import pino from 'pino';
 import { createInvitation } from '../../src/admin/invitations';
 import { createEmbeddedStore } from '../../src/store/embedded';
 import { createMongoStore } from '../../src/store/mongodb';
@@ -329,6 +330,26 @@ describe('when the database fails', () => {
       expect(texts(failed.body)).toContain('NO se guardó');
       const retried = await r.redeliver(activity);
       expect(texts(retried.body)).toContain('Guardado.');
+    } finally {
+      await bot.close();
+    }
+  });
+});
+
+describe('errors the bot gets over are logged, not swallowed', () => {
+  test('a conversation that cannot be read: the turn is answered, and the log says so', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const faulty = faultyStore();
+    const bot = await startBot({}, faulty.store, logger);
+    try {
+      const r = respondent(bot.url, 'log-1');
+      await r.greet();
+      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), commitTurn, getConversation (the bot's)
+      const reply = await r.say('Paraguay');
+      expect(faulty.calls()[4]).toBe('getConversation');
+      expect(texts(reply.body)).toContain('Saved.');
+      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain('could not read the conversation (its last card is not updated)');
     } finally {
       await bot.close();
     }

@@ -59,6 +59,9 @@ const META_COLUMNS = [
   { id: 'submitted_at', label: 'submittedAt', value: (v: AdminResponse) => v.submittedAt ?? '' },
 ] as const;
 
+/** The ids of the columns before the items (the import reads them back). */
+export const META_COLUMN_IDS: readonly string[] = META_COLUMNS.map((c) => c.id);
+
 /** Separates the option ids of a multi-choice answer in one cell. */
 export const MULTI_SEPARATOR = '; ';
 
@@ -174,6 +177,6 @@ function addLinksSheet(workbook: ExcelJS.Workbook, docs: readonly ResponseDoc[],
 const xlsxText = (cell: string): string =>
   cell
     .replace(/\u000B/g, '\n')
-    .replace(/_(x[0-9A-F]{4}_)/g, '_x005F_$1')
+    .replace(/_(?=x[0-9A-F]{4}_)/g, '_x005F_')
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000C-\u001F\u007F]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);

@@ -54,7 +54,7 @@ export const adminResponseSchema = z.object({
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
 
 /** The respondent block's item ids (dialogs/sections/respondent.ts). */
-const RESPONDENT_ITEMS = {
+export const RESPONDENT_ITEMS = {
   name: 'respondent.name',
   title: 'respondent.title',
   organization: 'respondent.organization',

@@ -50,7 +50,7 @@ export interface AppOverrides {
   /** Web chat options for tests (a fake Direct Line endpoint, protocol limits, a clock). */
   webchat?: Partial<Omit<WebchatDeps, 'adapter' | 'bot' | 'env' | 'logger'>>;
   /** Survey team API options for tests (link checks against a local server, previous rounds in memory). */
-  admin?: Partial<Pick<AdminDeps, 'linkCheck'>>;
+  admin?: Partial<Pick<AdminDeps, 'linkCheck' | 'previousRounds' | 'editions' | 'editionMaps'>>;
 }
 
 export async function createApp(env: Env, overrides: AppOverrides = {}): Promise<App> {

@@ -13,6 +13,11 @@ import { exportCsv, exportJson, exportXlsx } from './exports';
 import { createInvitation, invitationLink, invitationView, MAX_EXPIRY_DAYS, parseDuration } from './invitations';
 import { adminView } from './view';
 import { linkRoutes } from './linkRoutes';
+import { importRoutes } from './importRoutes';
+import { loadEditionMaps } from '../../dialogs/editions';
+import type { EditionMap } from '../../dialogs/editions/schema';
+import type { QuestionnaireInput } from '../../dialogs/schema';
+import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
 import type { LinkCheckOptions } from './linkCheck';
 
 export interface AdminDeps {
@@ -27,6 +32,12 @@ export interface AdminDeps {
   now?: () => Date;
   /** How `POST /admin/responses/:id/links/check` checks links (tests allow their local server's address). */
   linkCheck?: LinkCheckOptions;
+  /** Where `POST /admin/imports` keeps previous rounds; without one it checks and summarises only (a dry run). */
+  previousRounds?: PreviousRoundSource;
+  /** The editions an imported file may be in (default: dialogs/editions' knownEditions). */
+  editions?: Readonly<Record<string, QuestionnaireInput>>;
+  /** The maps between editions (default: the files of dialogs/editions, read when the routes are made). */
+  editionMaps?: readonly EditionMap[];
 }
 
 /** Who erases a response from the dashboard or the API, in the audit trail. */
@@ -74,12 +85,14 @@ export const ADMIN_CSP = [
  * - `GET /admin/export?format=json|csv|xlsx[&status=]` — all responses
  * - `GET|POST /admin/invitations`, `DELETE /admin/invitations/:id` — list, make, revoke invitations
  * - `POST /admin/responses/:id/links/check` — whether the links of a response answer (see linkRoutes.ts)
+ * - `POST /admin/imports?format=` — a previous round's export checked, mapped and summarised (see importRoutes.ts)
  */
 export function adminRoutes(deps: AdminDeps): (server: Server) => void {
   const { store, definition: def, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const kit: AdminApi = createAdminApi(deps);
   const { api, send, badRequest, notFound } = kit;
+  const editionMaps = deps.editionMaps ?? loadEditionMaps();
 
   /** A response in one of the formats, with its file name. */
   async function render(doc: ResponseDoc, format: Format, lang: Locale): Promise<string | Buffer> {
@@ -106,6 +119,7 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       }
       next();
     });
+    importRoutes({ definition: def, i18n: deps.i18n, logger, maps: editionMaps, ...(deps.previousRounds ? { previousRounds: deps.previousRounds } : {}), ...(deps.editions ? { editions: deps.editions } : {}) }, kit)(server);
     mountDashboard(server, send);
 
     server.get('/admin/responses', api(async (_req, res, query) => {

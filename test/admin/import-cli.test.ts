@@ -38,7 +38,7 @@ const run = async (args: string[]) => {
 test('an XLSX export: a table per country, rows without a country, and "nothing was saved"', async () => {
   const { code, stdout, stderr } = await run(['--file', join(dir, 'round.xlsx')]);
   expect(code).toBe(0);
-  expect(stdout[0]).toBe('2 countries from 3 responses (msq-2022 → msq-2022).');
+  expect(stdout[0]).toBe('Countries: 2; responses read: 3 (msq-2022 → msq-2022).');
   expect(stdout[1]).toMatch(/^Country +Answers that can be kept +Answers shown only +Items removed in this edition +Unknown items +Other responses of the country, not carried$/);
   expect(stdout[2]).toMatch(/^Paraguay \(PRY\) +\d+ +2 +None +None +0$/);
   expect(stdout[3]).toMatch(/^Uruguay \(URY\) +2 +1 +None +None +0$/);
@@ -48,7 +48,7 @@ test('an XLSX export: a table per country, rows without a country, and "nothing 
 
 test('in Spanish, and as JSON', async () => {
   const es = await run(['--file', join(dir, 'round.xlsx'), '--lang', 'es']);
-  expect(es.stdout[0]).toBe('2 países a partir de 3 respuestas (msq-2022 → msq-2022).');
+  expect(es.stdout[0]).toBe('Países: 2; respuestas leídas: 3 (msq-2022 → msq-2022).');
   expect(es.stderr[0]).toMatch(/^import: Simulación: no se guardó nada/);
   const json = await run(['--file', join(dir, 'round.txt'), '--format', 'json', '--json']);
   expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({ format: 'json', saved: false, countries: [{ code: 'URY', carried: 2 }] });

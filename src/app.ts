@@ -10,7 +10,7 @@ import { createOnTurnError } from './bot/onTurnError';
 import { documentPdf } from './admin/document';
 import { createDocumentLinks } from './admin/documentLinks';
 import { documentRoute } from './admin/documentRoute';
-import { adminRoutes } from './admin/routes';
+import { adminRoutes, type AdminDeps } from './admin/routes';
 import type { Env } from './config/env';
 import { createI18n } from './i18n';
 import { createInterview } from './interview/engine';
@@ -49,6 +49,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Web chat options for tests (a fake Direct Line endpoint, protocol limits, a clock). */
   webchat?: Partial<Omit<WebchatDeps, 'adapter' | 'bot' | 'env' | 'logger'>>;
+  /** Survey team API options for tests (link checks against a local server, previous rounds in memory). */
+  admin?: Partial<Pick<AdminDeps, 'linkCheck' | 'previousRounds' | 'editions' | 'editionMaps'>>;
 }
 
 export async function createApp(env: Env, overrides: AppOverrides = {}): Promise<App> {
@@ -95,7 +97,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
   const webchat = webchatRoutes({ adapter, bot, env, logger, publicUrl: env.PUBLIC_URL, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl })] : [];
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, ...overrides.admin })] : [];
   const limits = {
     conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
     ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },

@@ -1,7 +1,7 @@
 /*
  * The survey team's dashboard. Asks for the ADMIN_TOKEN once and keeps it in sessionStorage (this tab only),
  * then calls the /admin API with `Authorization: Bearer <token>`: the responses (sortable, filterable), totals,
- * downloads (fetched with the token, saved from a blob) and invitations. Texts: /admin/i18n.json (English and
+ * downloads (fetched with the token, saved from a blob), link checks, the import of a previous round and invitations. Texts: /admin/i18n.json (English and
  * Spanish, from locales/<lng>/admin.json). No inline script: the page's Content-Security-Policy is script-src 'self'.
  */
 (function () {
@@ -14,6 +14,10 @@
   var invitations = [];
   var sort = { key: 'country', dir: 1 };
   var loadedAt = null;
+  /** The last link check: { country, report } (report null while checking, false when it failed). */
+  var linkCheck = null;
+  /** The last import: { summary } or { error }. */
+  var imported = null;
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -73,6 +77,8 @@
     renderUpdated();
     renderResponses();
     renderInvitations();
+    renderLinkReport();
+    renderImport();
   }
 
   function renderUpdated() {
@@ -186,6 +192,12 @@
         });
       });
       var meter = el('progress', { max: '100', value: String(percent(r)), 'aria-hidden': 'true' });
+      var linkCount = Object.keys(r.links || {}).reduce(function (n, id) { return n + r.links[id].length; }, 0);
+      var links = el('td', {}, [
+        linkCount === 0
+          ? el('span', { class: 'sub', text: t('links.noLinks') })
+          : el('button', { type: 'button', class: 'link-button', 'data-check-links': r.id, 'data-country': countryLabel(r) || t('noCountry'), 'aria-label': t('links.checkLabel', { country: countryLabel(r) || t('noCountry') }), text: t('links.check', { count: linkCount }) }),
+      ]);
       body.appendChild(
         el('tr', { 'data-id': r.id, 'data-status': r.status }, [
           el('th', { scope: 'row', text: r.country ? r.country.name + ' (' + r.country.code + ')' : t('noCountry') }),
@@ -195,10 +207,11 @@
           el('td', { class: 'missing', text: missingText }),
           el('td', {}, [el('time', { datetime: r.updatedAt, text: new Date(r.updatedAt).toLocaleString(lang) })]),
           docs,
+          links,
         ]),
       );
     });
-    if (rows.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '7', class: 'empty', text: t('noResponses') })]));
+    if (rows.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '8', class: 'empty', text: t('noResponses') })]));
     $('shown').textContent = t('shown', { shown: rows.length, total: responses.length });
     var headers = document.querySelectorAll('#responses th[data-sort]');
     for (var i = 0; i < headers.length; i++) {
@@ -238,6 +251,126 @@
       .catch(function (error) {
         if (!error || error.message !== 'unauthorized') notice(t('downloadFailed'));
       });
+  }
+
+  // ---- Link checks -----------------------------------------------------------------------------------------
+
+  /** Asks the server to check every link of a response, then shows the ones that do not answer. */
+  function checkLinks(id, country, button) {
+    linkCheck = { country: country, report: null };
+    renderLinkReport();
+    $('link-report').focus();
+    button.disabled = true;
+    api('/admin/responses/' + encodeURIComponent(id) + '/links/check', { method: 'POST' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.json();
+      })
+      .then(function (report) { linkCheck.report = report; })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        linkCheck.report = false;
+      })
+      .then(function () {
+        button.disabled = false;
+        renderLinkReport();
+      });
+  }
+
+  function renderLinkReport() {
+    if (!texts) return;
+    var box = $('link-report');
+    box.hidden = !linkCheck;
+    if (!linkCheck) return;
+    $('link-report-title').textContent = t('links.title', { country: linkCheck.country });
+    var status = $('link-report-status');
+    var table = $('link-table');
+    var report = linkCheck.report;
+    box.classList.toggle('report-error', report === false);
+    table.hidden = true;
+    if (report === null) { status.textContent = t('links.checking', { country: linkCheck.country }); return; }
+    if (report === false) { status.textContent = t('links.failed'); return; }
+    var c = report.counts;
+    var failing = report.links.filter(function (l) { return l.result !== 'live'; });
+    status.textContent = t('links.summary', { total: report.links.length, live: c.live, dead: c.dead, blocked: c.blocked, malformed: c.malformed, notChecked: c.notChecked }) +
+      (failing.length === 0 ? ' ' + t('links.allLive') : '');
+    var body = table.querySelector('tbody');
+    body.textContent = '';
+    failing.forEach(function (l) {
+      var address = /^https?:\/\//i.test(l.url) ? el('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer', text: l.url }) : el('code', { text: l.url });
+      var result = t('links.result.' + l.result) + (l.reason && l.result !== 'blocked' ? ' — ' + t('links.reason.' + l.reason, { status: l.status }) : '');
+      body.appendChild(el('tr', { 'data-result': l.result }, [
+        el('th', { scope: 'row', text: (l.number ? l.number + ' — ' : '') + l.itemId }),
+        el('td', { class: 'link-url' }, [address]),
+        el('td', {}, [el('span', { class: 'badge badge-' + l.result, text: result })]),
+      ]));
+    });
+    table.hidden = failing.length === 0;
+  }
+
+  // ---- Import of a previous round --------------------------------------------------------------------------
+
+  var IMPORT_FORMATS = { json: 'json', csv: 'csv', xlsx: 'xlsx' };
+
+  function importRound(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var file = form.file.files[0];
+    if (!file) return;
+    var extension = (/\.([a-z]+)$/i.exec(file.name) || [])[1];
+    var format = IMPORT_FORMATS[(extension || '').toLowerCase()];
+    var query = '?lang=' + lang + (format ? '&format=' + format : '') + (form.edition.value.trim() ? '&edition=' + encodeURIComponent(form.edition.value.trim()) : '');
+    imported = null;
+    renderImport();
+    notice(t('import.checking'));
+    api('/admin/imports' + query, { method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          imported = response.ok ? { summary: data.summary } : { error: data.error || 'HTTP ' + response.status };
+        });
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        imported = { error: t('loadFailed') };
+      })
+      .then(function () {
+        notice('');
+        renderImport();
+      });
+  }
+
+  function renderImport() {
+    if (!texts) return;
+    var box = $('import-result');
+    box.hidden = !imported;
+    if (!imported) return;
+    var table = $('import-table');
+    var body = table.querySelector('tbody');
+    body.textContent = '';
+    box.classList.toggle('report-error', Boolean(imported.error));
+    if (imported.error) {
+      $('import-outcome').textContent = t('import.failed', { reason: imported.error });
+      $('import-line').textContent = '';
+      $('import-skipped').textContent = '';
+      table.hidden = true;
+      return;
+    }
+    var s = imported.summary;
+    var list = function (ids) { return ids.length ? ids.join(', ') : t('import.none'); };
+    $('import-outcome').textContent = t(s.saved ? 'import.saved' : 'import.dryRun');
+    $('import-line').textContent = t('import.summary', { countries: s.countries.length, responses: s.responses, fromEdition: s.fromEdition, edition: s.edition });
+    s.countries.forEach(function (c) {
+      body.appendChild(el('tr', { 'data-country': c.code }, [
+        el('th', { scope: 'row', text: c.name + ' (' + c.code + ')' }),
+        el('td', { class: 'number', text: String(c.carried) }),
+        el('td', { class: 'number', text: String(c.shownOnly) }),
+        el('td', { text: list(c.removed) }),
+        el('td', { text: list(c.unknown) }),
+        el('td', { class: 'number', text: String(c.otherResponses) }),
+      ]));
+    });
+    table.hidden = s.countries.length === 0;
+    $('import-skipped').textContent = s.skipped.length ? t('import.skipped', { rows: s.skipped.map(function (k) { return k.row; }).join(', ') }) : '';
   }
 
   // ---- Invitations -----------------------------------------------------------------------------------------
@@ -349,7 +482,10 @@
     document.querySelector('#responses tbody').addEventListener('click', function (event) {
       var target = event.target.closest('[data-download]');
       if (target) download(target.getAttribute('data-download'));
+      var check = event.target.closest('[data-check-links]');
+      if (check) checkLinks(check.getAttribute('data-check-links'), check.getAttribute('data-country'), check);
     });
+    $('import-form').addEventListener('submit', importRound);
     var exportButtons = document.querySelectorAll('[data-export]');
     for (var k = 0; k < exportButtons.length; k++) {
       exportButtons[k].addEventListener('click', function (event) {

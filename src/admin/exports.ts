@@ -1,7 +1,7 @@
 /**
  * The survey team's data out: JSON (the admin view of each response), CSV and XLSX (one row per response, one
  * column per item in questionnaire order, a header row of item ids and one of English wording). Values are kept
- * verbatim — newlines, quotes, Unicode, every link.
+ * verbatim — newlines, quotes, Unicode, every link — so that an export can be read back (src/carryForward/).
  */
 import ExcelJS from 'exceljs';
 import type { i18n } from 'i18next';
@@ -34,13 +34,16 @@ export function exportCsv(docs: readonly ResponseDoc[], def: Definition, i18n: i
 
 /**
  * The responses as an Excel workbook: sheet "Responses" laid out like the CSV (every value a string cell, never
- * a formula) and sheet "Questionnaire" with every item in English and Spanish.
+ * a formula), sheet "Questionnaire" with every item in English and Spanish, and sheet "Links" with every link
+ * written in an answer. The workbook's Subject property is the questionnaire's edition (e.g. "msq-2022").
  */
 export async function exportXlsx(docs: readonly ResponseDoc[], def: Definition, i18n: i18n): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'MSQ Bot';
+  workbook.subject = def.questionnaire.id;
   addResponsesSheet(workbook, responseTable(docs, def, i18n));
   addQuestionnaireSheet(workbook, def, i18n);
+  addLinksSheet(workbook, docs, def, i18n);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
@@ -55,6 +58,9 @@ const META_COLUMNS = [
   { id: 'updated_at', label: 'updatedAt', value: (v: AdminResponse) => v.updatedAt },
   { id: 'submitted_at', label: 'submittedAt', value: (v: AdminResponse) => v.submittedAt ?? '' },
 ] as const;
+
+/** The ids of the columns before the items (the import reads them back). */
+export const META_COLUMN_IDS: readonly string[] = META_COLUMNS.map((c) => c.id);
 
 /** Separates the option ids of a multi-choice answer in one cell. */
 export const MULTI_SEPARATOR = '; ';
@@ -81,9 +87,17 @@ const numbered = (t: Translator, item: DefinedItem): string => {
   return item.number ? `${item.number}. ${wording}` : wording;
 };
 
-/** A cell a spreadsheet would read as a formula (or, after a tab or CR, might) gets a leading apostrophe. */
+/**
+ * A cell a spreadsheet would read as a formula (or, after a tab or CR, might) gets a leading apostrophe. So does
+ * one that only looks neutralised already ("'=x"), so that `unneutralise` gives back every cell exactly.
+ */
 export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /^'*[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** The cell as it was before `neutralise`: one leading apostrophe off a cell that neutralise would have made. */
+export function unneutralise(cell: string): string {
+  return /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
 /** An RFC 4180 field: quoted (quotes doubled) when it holds a quote, comma or line break. */
@@ -134,5 +148,35 @@ function addQuestionnaireSheet(workbook: ExcelJS.Workbook, def: Definition, i18n
   });
 }
 
-/** A vertical tab (a line break pasted from some office programs) is not valid XML: kept as a line break. */
-const xlsxText = (cell: string): string => cell.replace(/\u000B/g, '\n');
+/** Sheet "Links": one row per link written in an answer, and whether it is a well-formed http(s) URL. */
+function addLinksSheet(workbook: ExcelJS.Workbook, docs: readonly ResponseDoc[], def: Definition, i18n: i18n): void {
+  const en = translatorFor(i18n, 'en');
+  const sheet = workbook.addWorksheet('Links', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const header = ['response', 'country', 'item', 'number', 'url', 'wellFormed'];
+  sheet.addRow(header.map((h) => en(`admin:export.links.${h}`))).font = { bold: true };
+  for (const doc of docs) {
+    const view = adminView(doc, def);
+    for (const [itemId, links] of Object.entries(view.links)) {
+      for (const link of links) {
+        sheet.addRow([view.id, view.country?.code ?? '', itemId, def.byId.get(itemId)?.number ?? '', xlsxText(link.url), link.wellFormed ? 'yes' : 'no']);
+      }
+    }
+  }
+  const widths = [38, 10, 24, 10, 80, 12];
+  sheet.columns.forEach((column, index) => {
+    column.width = widths[index];
+  });
+}
+
+/**
+ * A string as an XLSX cell keeps it exactly when read back (by Excel and by ExcelJS): a carriage return or other
+ * control character is written as Excel's escape `_xHHHH_` (XML would turn CR LF into LF, and forbids the others),
+ * and text that looks like such an escape gets its underscore escaped (`_x005F_`), as Excel does. A vertical tab
+ * (a line break pasted from some office programs) stays a line break.
+ */
+const xlsxText = (cell: string): string =>
+  cell
+    .replace(/\u000B/g, '\n')
+    .replace(/_(?=x[0-9A-F]{4}_)/g, '_x005F_')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000C-\u001F\u007F]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);

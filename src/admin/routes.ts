@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { i18n } from 'i18next';
 import type { Request, Response, Server } from 'restify';
@@ -8,11 +7,18 @@ import { loadResources, locales, type Locale } from '../i18n';
 import type { Logger } from '../logger';
 import { responseStatusSchema, type ResponseDoc, type Store } from '../store/port';
 import { fileRoute, publicDir } from '../webchat/static';
-import { securityHeaders } from '../webchat/routes';
+import { adminHeaders, createAdminApi, idSchema, JSON_TYPE, type AdminApi } from './adminApi';
 import { documentMarkdown, documentPdf } from './document';
 import { exportCsv, exportJson, exportXlsx } from './exports';
 import { createInvitation, invitationLink, invitationView, MAX_EXPIRY_DAYS, parseDuration } from './invitations';
 import { adminView } from './view';
+import { linkRoutes } from './linkRoutes';
+import { importRoutes } from './importRoutes';
+import { loadEditionMaps } from '../../dialogs/editions';
+import type { EditionMap } from '../../dialogs/editions/schema';
+import type { QuestionnaireInput } from '../../dialogs/schema';
+import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
+import type { LinkCheckOptions } from './linkCheck';
 
 export interface AdminDeps {
   /** ADMIN_TOKEN: the bearer token of every `/admin` API call. */
@@ -24,6 +30,14 @@ export interface AdminDeps {
   /** Where respondents reach the web chat (the base of invitation links); known once the server listens. */
   publicUrl: () => string;
   now?: () => Date;
+  /** How `POST /admin/responses/:id/links/check` checks links (tests allow their local server's address). */
+  linkCheck?: LinkCheckOptions;
+  /** Where `POST /admin/imports` keeps previous rounds; without one it checks and summarises only (a dry run). */
+  previousRounds?: PreviousRoundSource;
+  /** The editions an imported file may be in (default: dialogs/editions' knownEditions). */
+  editions?: Readonly<Record<string, QuestionnaireInput>>;
+  /** The maps between editions (default: the files of dialogs/editions, read when the routes are made). */
+  editionMaps?: readonly EditionMap[];
 }
 
 /** Who erases a response from the dashboard or the API, in the audit trail. */
@@ -31,7 +45,7 @@ export const SURVEY_TEAM = { channel: 'admin', userId: 'survey-team' } as const;
 
 /** The formats of one response, and their content types and file extensions. */
 const FORMATS = {
-  json: { type: 'application/json; charset=utf-8', ext: 'json' },
+  json: { type: JSON_TYPE, ext: 'json' },
   csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
   xlsx: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
   md: { type: 'text/markdown; charset=utf-8', ext: 'md' },
@@ -39,7 +53,6 @@ const FORMATS = {
 } as const;
 type Format = keyof typeof FORMATS;
 
-const idSchema = z.string().min(1).max(200);
 const listQuery = z.object({ status: responseStatusSchema.optional() });
 const oneQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx', 'md', 'pdf']).default('json'), lang: z.enum(locales).default('en') });
 const exportQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json'), status: responseStatusSchema.optional() });
@@ -61,9 +74,6 @@ export const ADMIN_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Every admin response: the web chat's security headers, never framed, never cached. */
-const adminHeaders = (): Record<string, string> => ({ ...securityHeaders(), 'X-Frame-Options': 'DENY', 'Cache-Control': 'no-store' });
-
 /**
  * The survey team's API and dashboard, mounted only when ADMIN_TOKEN is set. Every `/admin/…` API call needs
  * `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time over SHA-256 digests); the dashboard's page,
@@ -74,39 +84,15 @@ const adminHeaders = (): Record<string, string> => ({ ...securityHeaders(), 'X-F
  * - `DELETE /admin/responses/:id` — erase it (only a content-free erasure event stays)
  * - `GET /admin/export?format=json|csv|xlsx[&status=]` — all responses
  * - `GET|POST /admin/invitations`, `DELETE /admin/invitations/:id` — list, make, revoke invitations
+ * - `POST /admin/responses/:id/links/check` — whether the links of a response answer (see linkRoutes.ts)
+ * - `POST /admin/imports?format=` — a previous round's export checked, mapped and summarised (see importRoutes.ts)
  */
 export function adminRoutes(deps: AdminDeps): (server: Server) => void {
   const { store, definition: def, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const expected = sha256(deps.token);
-
-  /** Constant time: both sides are hashed to 32 bytes first, so neither the length nor the content leaks. */
-  const authorized = (req: Request): boolean => {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(String(req.headers.authorization ?? ''));
-    const same = timingSafeEqual(sha256(match?.[1] ?? ''), expected);
-    return match !== null && same;
-  };
-
-  /** An API route: headers, the token, the query, and errors as JSON without details. */
-  const api =
-    (handler: (req: Request, res: Response, query: Record<string, string>) => Promise<void>) =>
-    async (req: Request, res: Response): Promise<void> => {
-      if (!authorized(req)) {
-        logger.warn({ url: req.url?.split('?')[0], method: req.method }, 'admin: request without a valid token');
-        return send(res, 401, json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>.' }), FORMATS.json.type, { 'WWW-Authenticate': 'Bearer realm="msq-admin"' });
-      }
-      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://admin.invalid').searchParams);
-      try {
-        await handler(req, res, query);
-      } catch (error) {
-        logger.error({ err: error, url: req.url?.split('?')[0] }, 'admin: request failed');
-        if (!res.headersSent) send(res, 500, json({ error: 'The request could not be completed; see the log.' }), FORMATS.json.type);
-      }
-    };
-
-  const badRequest = (res: Response, error: z.ZodError) =>
-    send(res, 400, json({ error: 'Bad request.', issues: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`) }), FORMATS.json.type);
-  const notFound = (res: Response, what: string) => send(res, 404, json({ error: `No ${what} has this id.` }), FORMATS.json.type);
+  const kit: AdminApi = createAdminApi(deps);
+  const { api, send, badRequest, notFound } = kit;
+  const editionMaps = deps.editionMaps ?? loadEditionMaps();
 
   /** A response in one of the formats, with its file name. */
   async function render(doc: ResponseDoc, format: Format, lang: Locale): Promise<string | Buffer> {
@@ -133,7 +119,8 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       }
       next();
     });
-    mountDashboard(server);
+    importRoutes({ definition: def, i18n: deps.i18n, logger, maps: editionMaps, ...(deps.previousRounds ? { previousRounds: deps.previousRounds } : {}), ...(deps.editions ? { editions: deps.editions } : {}) }, kit)(server);
+    mountDashboard(server, send);
 
     server.get('/admin/responses', api(async (_req, res, query) => {
       const parsed = listQuery.safeParse(query);
@@ -200,11 +187,13 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       logger.info({ invitation: revoked.id }, 'admin: invitation revoked');
       send(res, 200, json(invitationView(revoked, now())), FORMATS.json.type);
     }));
+
+    linkRoutes({ store, definition: def, logger, options: deps.linkCheck ?? {} }, kit)(server);
   };
 }
 
 /** The dashboard: page, script, style (public/admin/) and its texts in both languages (locales/<lng>/admin.json). */
-function mountDashboard(server: Server): void {
+function mountDashboard(server: Server, send: AdminApi['send']): void {
   const dir = join(publicDir(), 'admin');
   const page = fileRoute(join(dir, 'index.html'), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache', 'Content-Security-Policy': ADMIN_CSP }));
   const asset = (file: string) => fileRoute(join(dir, file), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache' }));
@@ -224,14 +213,7 @@ function mountDashboard(server: Server): void {
   }
 }
 
-function send(res: Response, status: number, body: string | Buffer, type: string, headers: Record<string, string> = {}): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...adminHeaders(), 'Content-Type': type, 'Content-Length': String(bytes.length), ...headers });
-  res.end(bytes);
-}
-
 const json = (value: unknown) => JSON.stringify(value);
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /** A Content-Disposition header with an ASCII file name (ids and ISO codes only, so nothing to escape). */
 const disposition = (kind: 'inline' | 'attachment', name: string) => `${kind}; filename="${name.replace(/[^\w.-]/g, '_')}"`;

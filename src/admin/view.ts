@@ -8,6 +8,7 @@ import { locales } from '../i18n';
 import { answerMap, applicableItems, unansweredRequired, type Answers, type DefinedItem } from '../interview/flow';
 import { countryName } from '../interview/parse/country';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
+import { extractLinks } from './links';
 
 /** The respondent block of a response; null where not answered. */
 export const adminRespondentSchema = z.object({
@@ -17,9 +18,16 @@ export const adminRespondentSchema = z.object({
   email: z.string().nullable(),
 });
 
+/** A link written in an answer (see links.ts): as written, and whether it is a well-formed http(s) URL. */
+export const adminLinkSchema = z.object({ url: z.string(), wellFormed: z.boolean() });
+/** A link written in an answer. */
+export type AdminLink = z.infer<typeof adminLinkSchema>;
+
 /** One response for the survey team. */
 export const adminResponseSchema = z.object({
   id: z.string(),
+  /** The edition of the questionnaire the response answers (the definition's id, e.g. "msq-2022"). */
+  edition: z.string(),
   country: countrySchema.nullable(),
   status: responseStatusSchema,
   /** The language the respondent last used. */
@@ -39,12 +47,14 @@ export const adminResponseSchema = z.object({
    * country, the text otherwise. Unanswered items, and answers to items that no longer apply, are absent.
    */
   answers: z.record(z.string(), answerValueSchema),
+  /** Item id → the links written in its answer, in questionnaire order; items without links are absent. */
+  links: z.record(z.string(), z.array(adminLinkSchema)),
 });
 /** One response for the survey team (see adminResponseSchema). */
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
 
 /** The respondent block's item ids (dialogs/sections/respondent.ts). */
-const RESPONDENT_ITEMS = {
+export const RESPONDENT_ITEMS = {
   name: 'respondent.name',
   title: 'respondent.title',
   organization: 'respondent.organization',
@@ -62,6 +72,7 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
   };
   return {
     id: doc.id,
+    edition: def.questionnaire.id,
     country: doc.country ?? countryOf(def, answers),
     status: doc.status,
     locale: doc.locale,
@@ -78,7 +89,18 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
     updatedAt: doc.updatedAt.toISOString(),
     submittedAt: doc.submittedAt ? doc.submittedAt.toISOString() : null,
     answers: given,
+    links: linksOf(given),
   };
+}
+
+/** The links of each answer that has any. */
+function linksOf(answers: Record<string, AnswerValue>): Record<string, AdminLink[]> {
+  const links: Record<string, AdminLink[]> = {};
+  for (const [itemId, value] of Object.entries(answers)) {
+    const found = extractLinks(value);
+    if (found.length) links[itemId] = found.map((link) => ({ url: link.url, wellFormed: link.href !== null }));
+  }
+  return links;
 }
 
 /** The answers of the applicable items, in questionnaire order (copies: the view never shares arrays with the doc). */

@@ -270,7 +270,9 @@ export function createSessionService(deps: {
     } catch (error) {
       const gone = await store.getResponse(existing.id).then(
         (doc) => doc === null,
-        () => false,
+        () => {
+          throw new UnknownOutcome(`an erasure failed and whether it was done cannot be told: ${error instanceof Error ? error.message : String(error)}`);
+        },
       );
       if (!gone) throw error;
       logger.warn({ err: error, response: existing.id }, 'an erasure reported an error but was done: the turn goes on');

@@ -396,6 +396,49 @@ describe('a turn that dies between its claim and its write (leases)', () => {
     }
   });
 
+  test('when whether a write was stored cannot be told, the bot neither acknowledges it nor asks for a resend; the retry is recognised', async () => {
+    let time = Date.now();
+    const inner = createEmbeddedStore({ dir: null, now: () => new Date(time) });
+    let broken = false;
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'commitTurn')
+          return async (...args: unknown[]) => {
+            const result = await value.apply(target, args);
+            if (broken) throw new Error('connection reset by peer (after the write was applied)');
+            return result;
+          };
+        if (prop === 'committedTurns' || prop === 'releaseActivity')
+          return async (...args: unknown[]) => {
+            if (broken) throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
+            return value.apply(target, args);
+          };
+        return value;
+      },
+    });
+    const bot = await startBot({}, store);
+    try {
+      const r = respondent(bot.url, 'unknown-1');
+      await r.greet();
+      const activity = r.activity('Paraguay');
+      broken = true;
+      const reply = texts((await r.redeliver(activity)).body);
+      broken = false;
+      expect(reply).toContain('temporarily unavailable');
+      expect(reply).not.toContain('Saved');
+      expect(reply).not.toContain('NOT saved');
+      expect(await answersOf(bot.store, r.key)).toEqual([{ itemId: 'country', value: 'PRY' }]);
+      // The channel's retry: held while the lease runs, then recognised as stored — never applied to the next question.
+      expect(texts((await r.redeliver(activity)).body)).toBe('');
+      time += 31_000;
+      expect(texts((await r.redeliver(activity)).body)).toBe('');
+      expect(await answersOf(bot.store, r.key)).toEqual([{ itemId: 'country', value: 'PRY' }]);
+    } finally {
+      await bot.close();
+    }
+  });
+
   test('a turn that was stored but not marked done (its done marker lost) is recognised when the lease runs out: not applied twice', async () => {
     const { store, advance } = hangingStore();
     const bot = await startBot({}, store);

@@ -9,7 +9,7 @@
  * the command line prints one line and exits with 2; a failure (store unreachable, unknown response) exits with 1.
  *
  * The embedded store may be opened by several processes at once (see src/store/embedded.ts): the export reads
- * the bot's store directly, also while the bot runs, and writes nothing to it.
+ * the bot's store directly, also while the bot runs.
  */
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -321,7 +321,7 @@ describe('npm run export (scripts/export.ts)', () => {
     const parsed = JSON.parse(stdout) as AdminResponse[];
     expect(parsed.map((r) => r.id).sort()).toEqual(docs.map((d) => d.id).sort());
     expect(parsed.find((r) => r.id === english.id)).toEqual(adminView(english, definition));
-    // The export reads the store the bot uses, beside it, and writes nothing to it.
+    // The export reads the store the bot uses, beside it, and leaves its file as it was.
     expect(await snapshotOf()).toEqual(before);
   });
 

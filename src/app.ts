@@ -93,7 +93,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const documentLinks = createDocumentLinks({ key: env.LINK_SIGNING_KEY, baseUrl: ownUrl });
   const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
   const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
-  const webchat = webchatRoutes({ adapter, bot, env, logger, publicUrl: env.PUBLIC_URL, ...overrides.webchat });
+  const webchat = webchatRoutes({ adapter, bot, env, logger, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
   const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl })] : [];
   const limits = {

@@ -16,8 +16,7 @@ type Scope = 'messages' | 'directline' | 'token';
 
 /**
  * The rate limits of the endpoints a stranger can reach: `POST /api/messages`, the web chat's token endpoint
- * and its self-hosted Direct Line. (The bot's own connector calls, `/directline-connector/…`, and the static
- * page are not limited.) A refused request gets 429 with `Retry-After` in seconds; the first refusal of a key
+ * and its self-hosted Direct Line. (The static page is not limited.) A refused request gets 429 with `Retry-After` in seconds; the first refusal of a key
  * is logged, the following ones are not (a flood must not flood the log too).
  *
  * - `perAddress` runs before routing and body parsing, so a flood costs no parsing;

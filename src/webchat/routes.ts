@@ -14,18 +14,12 @@ export interface WebchatDeps {
   bot: ActivityHandler;
   env: Env;
   logger: Logger;
-  /**
-   * Self-hosted mode: the base URL the bot's replies are sent to (`<publicUrl>/directline-connector/…`).
-   * Default: this server's own socket address, which needs no proxy round trip and cannot be steered by a
-   * request's Host header.
-   */
-  publicUrl?: string;
   /** Azure mode: the Direct Line service (a regional endpoint, or a local fake in tests). */
   directLineEndpoint?: string;
   /** Azure mode: how the token is fetched (tests). */
   fetch?: typeof fetch;
   /** Self-hosted mode: protocol limits and clock, for tests. */
-  directLine?: Partial<Omit<DirectLineOptions, 'adapter' | 'bot' | 'logger'>>;
+  directLine?: Partial<Omit<DirectLineOptions, 'bot' | 'logger' | 'onTurnError'>>;
 }
 
 /** The UN E-Government Knowledgebase, linked from the page (glossary). */
@@ -62,7 +56,13 @@ export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
 
     const directLine =
       selfHosted && !selfHostedBlocked
-        ? mountDirectLine(server, { ...deps.directLine, adapter: deps.adapter, bot: deps.bot, logger, ...(deps.publicUrl ? { connectorUrl: deps.publicUrl } : {}) })
+        ? mountDirectLine(server, {
+            ...deps.directLine,
+            bot: deps.bot,
+            logger,
+            // The application's turn error handler, as set on its adapter (read when a turn fails).
+            onTurnError: (context, error) => (deps.adapter.onTurnError ? deps.adapter.onTurnError(context, error) : Promise.reject(error)),
+          })
         : null;
     if (directLine) {
       // Held polls are answered at once when the server closes, so closing does not wait for them.

@@ -33,8 +33,8 @@ afterAll(async () => {
   await bot?.close();
 });
 
-/** A fresh browser profile (its own localStorage) at phone size; console errors are collected. */
-async function open(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/** A fresh browser profile (its own storage) at phone size, on the page at `url`; console errors are collected. */
+async function open(locale = 'en-US', url = `${bot.url}/`): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: PHONE, locale, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -43,7 +43,7 @@ async function open(locale = 'en-US'): Promise<{ context: BrowserContext; page: 
     if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${bot.url}/`);
+  await page.goto(url);
   return { context, page, errors };
 }
 
@@ -189,3 +189,28 @@ describe('the web chat page in Chromium', () => {
     }
   });
 });
+
+describe('the server listening on every address, as npm start does', () => {
+  let everywhere: WebchatBot;
+  beforeAll(async () => {
+    everywhere = await startWebchatBot({}, { listen: 'all' });
+  });
+  afterAll(async () => {
+    await everywhere?.close();
+  });
+
+  // Chromium reaches `localhost` over IPv6 (::1) when it can: the bot must answer however the page was reached.
+  test.each([['localhost'], ['[::1]'], ['127.0.0.1']])('the page at http://%s:PORT/ is greeted and answered', async (host) => {
+    const { context, page, errors } = await open('en-US', `http://${host}:${everywhere.port}/`);
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      await type(page, 'Paraguay');
+      await botSays(page, 'Contact information — Your name').waitFor();
+      await progressIs(page, 1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { DirectLine, type Activity as DlActivity } from 'botframework-directlinejs';
+import pino from 'pino';
 import { Observable } from 'rxjs/Observable';
 import { createTokenSigner } from '../../src/webchat/tokens';
 import { startWebchatBot, type WebchatBot } from './helpers';
@@ -264,12 +266,44 @@ describe('tokens and access', () => {
     expect(bad.status).toBe(400);
   });
 
-  test("the bot's connector side needs this process's key and an existing conversation", async () => {
+  test('nobody can write into a conversation as the bot: its replies never travel over HTTP', async () => {
     const reply = (path: string) =>
       fetch(`${bot.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'spoofed' }) });
     expect((await reply(`/directline-connector/v3/conversations/${conversation.conversationId}/activities`)).status).toBe(404);
     expect((await reply(`/directline-connector/guessed-key/v3/conversations/${conversation.conversationId}/activities`)).status).toBe(404);
     const read = await activities(conversation.conversationId, { authorization: `Bearer ${conversation.token}` });
-    expect(JSON.stringify(await read.json())).not.toContain('spoofed');
+    const received = ((await read.json()) as { activities: Array<Record<string, unknown>> }).activities;
+    expect(JSON.stringify(received)).not.toContain('spoofed');
+    // The client never learns an address of the bot's.
+    expect(received.some((a) => 'serviceUrl' in a)).toBe(false);
+  });
+});
+
+describe('listening on every address (as npm start does), reached over IPv4 and IPv6', () => {
+  let everywhere: WebchatBot;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) });
+    everywhere = await startWebchatBot({}, { listen: 'all', logger: pino({ level: 'warn' }, sink) });
+  });
+  afterAll(async () => {
+    await everywhere.close();
+  });
+
+  test.each([['127.0.0.1'], ['[::1]'], ['localhost']])('through http://%s:PORT the bot greets and answers', async (host) => {
+    const base = `http://${host}:${everywhere.port}`;
+    const res = await fetch(`${base}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const { token, conversationId } = (await res.json()) as { token: string; conversationId: string };
+    const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    expect((await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: h, body: JSON.stringify({ locale: 'en-US' }) })).status).toBe(201);
+    expect((await fetch(`${base}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: h, body: JSON.stringify({ type: 'message', text: 'Paraguay' }) })).status).toBe(200);
+    const seen: Array<Record<string, any>> = [];
+    for (let i = 0; i < 20 && !seen.some((a) => a.channelData?.msq?.questionId === 'respondent.name'); i++) {
+      const poll = await fetch(`${base}/v3/directline/conversations/${conversationId}/activities?watermark=`, { headers: h });
+      seen.splice(0, seen.length, ...((await poll.json()) as { activities: Array<Record<string, any>> }).activities);
+    }
+    expect(seen.map((a) => a.text ?? '').join('\n')).toContain('Member States Questionnaire (MSQ)');
+    expect(seen.at(-1)!.channelData.msq.questionId).toBe('respondent.name');
+    expect(logged.join('')).not.toContain('error in a turn');
   });
 });

@@ -7,25 +7,29 @@ import type { Store } from '../../src/store/port';
 
 export interface WebchatBot {
   url: string;
+  port: number;
   store: Store;
   close(): Promise<void>;
 }
 
 /**
  * The whole application (as `npm start` builds it) on a free port over an in-memory store. Extra options (a
- * fake Direct Line endpoint, protocol limits, a logger) go to the web chat routes.
+ * fake Direct Line endpoint, protocol limits, a logger) go to the web chat routes. `listen: 'all'` listens on
+ * every address, as `npm start` does (`server.listen(PORT)`), so that it can be reached over IPv4 and IPv6.
  */
 export async function startWebchatBot(
   vars: Record<string, string> = {},
-  options: NonNullable<AppOverrides['webchat']> & { logger?: AppOverrides['logger'] } = {},
+  options: NonNullable<AppOverrides['webchat']> & { logger?: AppOverrides['logger']; listen?: 'loopback' | 'all' } = {},
 ): Promise<WebchatBot> {
   const env = envSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...vars });
-  const { logger, ...webchat } = options;
+  const { logger, listen = 'loopback', ...webchat } = options;
   const store = createEmbeddedStore({ dir: null });
   const app = await createApp(env, { store, logger: logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), webchat });
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => (listen === 'all' ? app.server.listen(0, () => resolve()) : app.server.listen(0, '127.0.0.1', () => resolve())));
+  const port = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
+    port,
     store,
     async close() {
       // Idle keep-alive connections (the browser's, the test's fetch) would hold close() open.

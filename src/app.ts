@@ -101,7 +101,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
     ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },
     trustProxy: env.TRUST_PROXY,
   };
-  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, ...admin], limits });
+  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 
   return {

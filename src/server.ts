@@ -5,6 +5,7 @@ import restify, { type Next, type Request, type Response, type Server } from 're
 import { z } from 'zod';
 import { httpLimits, type HttpLimitsConfig } from './http/limits';
 import type { Store } from './store/port';
+import { claimsWebchatIdentity } from './webchat/identity';
 import { securityHeaders } from './webchat/routes';
 
 export interface ServerDeps {
@@ -17,6 +18,11 @@ export interface ServerDeps {
   routes?: Array<(server: Server) => void>;
   /** Rate limits of /api/messages and the web chat's endpoints; none when absent. */
   limits?: HttpLimitsConfig;
+  /**
+   * The bot runs without a MicrosoftAppId, so /api/messages authenticates nobody (local use, the Emulator): it
+   * then refuses activities that speak for a web chat respondent, whose identity only the web chat proves.
+   */
+  anonymous?: boolean;
 }
 
 /** The largest request body accepted: a 20,000-character answer in any script fits with room to spare. */
@@ -93,6 +99,11 @@ async function handleMessages(deps: ServerDeps, req: Request, res: Response): Pr
   if (!parsed.success) {
     deps.logger.warn({ issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'malformed activity');
     res.send(400, { error: 'The request body is not a valid activity.' });
+    return;
+  }
+  if (deps.anonymous && claimsWebchatIdentity(parsed.data)) {
+    deps.logger.warn({ channel: parsed.data.channelId }, 'request refused: an unauthenticated activity claimed a web chat identity');
+    res.send(403, { error: 'Web chat respondents reach the bot through the web chat page.' });
     return;
   }
   const authorization = String(req.headers.authorization ?? '');

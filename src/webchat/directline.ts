@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Activity, ActivityHandler, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
@@ -11,7 +11,7 @@ import { createTokenSigner, type TokenClaims, type TokenSigner } from './tokens'
  * resource): the subset of the protocol `botframework-directlinejs` (and so Web Chat) speaks with
  * `webSocket: false`, with the bot's turns run in this process.
  *
- * Client side, under `/v3/directline`: `tokens/generate`, `tokens/refresh`, `conversations` (start),
+ * Client side, under `/v3/directline`: `tokens/refresh`, `conversations` (start),
  * `conversations/:id` (reconnect), `conversations/:id/activities` (GET: poll by watermark — held open up to a
  * few seconds while there is nothing new, so replies show at once; POST: send). Errors use Direct Line's
  * `{ error: { code, message } }`: 401 without a usable bearer token, 403 for a token that is expired
@@ -46,9 +46,6 @@ export interface DirectLineOptions {
 
 export const DIRECT_LINE_PATH = '/v3/directline';
 
-/** A Web Chat user id made by the page: `dl_` and a UUID (or other random letters). */
-export const userIdSchema = z.string().regex(/^dl_[A-Za-z0-9_-]{8,64}$/, 'must be dl_ followed by 8 to 64 letters, digits, - or _');
-
 const MAX_TEXT = 25_000;
 const localeSchema = z.string().max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/);
 
@@ -70,7 +67,6 @@ const clientActivitySchema = z.looseObject({
 });
 
 const startSchema = z.looseObject({ user: z.looseObject({ id: z.string().max(512).optional() }).optional(), locale: localeSchema.optional() });
-const generateSchema = z.looseObject({ user: z.looseObject({ id: userIdSchema, name: z.string().max(256).optional() }).optional() });
 
 interface Entry {
   seq: number;
@@ -95,8 +91,8 @@ type Json = Record<string, unknown>;
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
 export interface DirectLineHost {
-  /** A token for a new conversation of this user (what `tokens/generate` answers). */
-  generate(userId?: string): { conversationId: string; token: string; expires_in: number };
+  /** A token for a new conversation of this user (whose identity the caller has checked). */
+  generate(userId: string): { conversationId: string; token: string; expires_in: number };
   /** Answers held polls at once and stops housekeeping. */
   close(): void;
   conversations: ReadonlyMap<string, { user: string; entries: ReadonlyArray<{ seq: number; activity: Record<string, unknown> }> }>;
@@ -235,16 +231,15 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
 
   // ---- client side: tokens ----------------------------------------------------------------------------------
   /** A token for a new conversation; the conversation starts when the client posts to /conversations. */
-  function generate(userId: string | undefined): ReturnType<typeof issued> {
-    return issued({ user: userId ?? `dl_${randomUUID()}`, conv: randomBytes(16).toString('base64url') });
+  function generate(userId: string): ReturnType<typeof issued> {
+    return issued({ user: userId, conv: randomBytes(16).toString('base64url') });
   }
 
-  server.post(`${DIRECT_LINE_PATH}/tokens/generate`, handle(async (req: Request, res: Response) => {
-    const raw = body(req, res);
-    if (raw === null) return;
-    const parsed = generateSchema.safeParse(raw);
-    if (!parsed.success) return send(res, 400, errorBody('BadArgument', `Invalid user: ${parsed.error.issues[0]?.message ?? 'malformed body'}`));
-    send(res, 200, generate(parsed.data.user?.id));
+  // Azure's tokens/generate takes the Direct Line secret, which a page must never hold; this Direct Line has none.
+  // A token for a user id would be that user's answers to anyone who knows the id, so it is never issued here:
+  // the page gets its token from POST /api/directline/token, which checks the browser's own credential.
+  server.post(`${DIRECT_LINE_PATH}/tokens/generate`, handle(async (_req: Request, res: Response) => {
+    send(res, 401, errorBody('Unauthorized', 'Tokens are issued by POST /api/directline/token, to the browser whose identity it is.'));
   }));
 
   server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, handle(async (req: Request, res: Response) => {

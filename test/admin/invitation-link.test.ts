@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInvitation } from '../../src/admin/invitations';
+import { webchatUserId } from '../../src/webchat/identity';
 import { startWebchatBot, type WebchatBot } from '../webchat/helpers';
 
 /**
@@ -40,7 +41,7 @@ test('the link’s code is given to the bot: the country is pre-filled; a reload
     await botSays(page, 'This invitation is for Paraguay.').waitFor();
     await botSays(page, 'Contact information — Your name').waitFor();
     expect(new URL(page.url()).search).toBe('');
-    const userId = await page.evaluate(() => localStorage.getItem('msq.webchat.userId'));
+    const userId = webchatUserId((await context.cookies())[0].value);
     const stored = (await bot.store.findResponseByRespondent(`directline:${userId}`))!;
     expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });
 

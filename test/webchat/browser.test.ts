@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { webchatUserId } from '../../src/webchat/identity';
 import { startWebchatBot, type WebchatBot } from './helpers';
 
 /**
@@ -79,8 +80,12 @@ describe('the web chat page in Chromium', () => {
       expect(await page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).toBe('true');
       expect(await page.getByRole('link', { name: /Glossary/ }).getAttribute('href')).toBe('https://publicadministration.un.org/egovkb');
       expect(await progress(page)).toEqual({ value: 0, max: 65, text: '0 of 65 questions answered' });
-      const userId = await page.evaluate(() => localStorage.getItem('msq.webchat.userId'));
-      expect(userId).toMatch(/^dl_[0-9a-f-]{36}$/);
+      // The browser's identity is an HttpOnly, SameSite=Strict cookie: page script cannot read it.
+      const [cookie] = await context.cookies();
+      expect(cookie).toMatchObject({ name: 'msq-webchat', httpOnly: true, sameSite: 'Strict', path: '/' });
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate(() => Object.keys(localStorage))).not.toContain('msq.webchat.userId');
+      const userId = webchatUserId(cookie.value);
 
       // Typed answers.
       await type(page, 'Paraguay');
@@ -134,7 +139,7 @@ describe('the web chat page in Chromium', () => {
       await botSays(page, 'Welcome back').waitFor();
       await botSays(page, /If yes, please provide contact information of national Chief Information Officer \(CIO\) or equivalent: Name/).waitFor();
       await progressIs(page, answeredCount);
-      expect(await page.evaluate(() => localStorage.getItem('msq.webchat.userId'))).toBe(userId);
+      expect((await context.cookies())[0].value).toBe(cookie.value);
       const stored = await bot.store.findResponseByRespondent(`directline:${userId}`);
       expect(stored?.answers.find((a) => a.itemId === 'q4')?.value).toBe('yes');
       await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-reloaded-390.png') });
@@ -168,6 +173,39 @@ describe('the web chat page in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  test('another browser that knows her user id is a new respondent: no welcome back, no token for her id', async () => {
+    const ana = await open('en-US');
+    const stranger = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+    try {
+      await botSays(ana.page, 'COUNTRY NAME').waitFor();
+      await type(ana.page, 'Uruguay');
+      await botSays(ana.page, 'Contact information — Your name').waitFor();
+      await type(ana.page, 'Ana Pérez');
+      await botSays(ana.page, 'Contact information — Title').waitFor();
+      // The stranger learned her user id (from an export, a log, a shared screen) and puts it where earlier
+      // versions of the page kept the browser's identity.
+      const responses = await bot.store.listResponses();
+      const key = responses.find((r) => r.answers.some((a) => a.value === 'Ana Pérez'))!.respondentKey;
+      const userId = key.replace(/^directline:/, '');
+      await stranger.addInitScript((id) => localStorage.setItem('msq.webchat.userId', id), userId);
+      const page = await stranger.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${bot.url}/`);
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      expect(await page.locator('.webchat__bubble').filter({ hasText: 'Welcome back' }).count()).toBe(0);
+      expect(await page.locator('.webchat__bubble').filter({ hasText: 'Ana Pérez' }).count()).toBe(0);
+      const asked = await page.evaluate(async (id) => {
+        const res = await fetch('/api/directline/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id } }) });
+        return res.status;
+      }, userId);
+      expect(asked).toBe(401);
+      expect((await bot.store.findResponseByRespondent(key))!.answers.find((a) => a.itemId === 'respondent.name')?.value).toBe('Ana Pérez');
+    } finally {
+      await stranger.close();
+      await ana.context.close();
     }
   });
 

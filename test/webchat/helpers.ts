@@ -38,3 +38,24 @@ export async function startWebchatBot(
     },
   };
 }
+
+/** What POST /api/directline/token answered, and the browser's cookie after it (the one it set, or the one sent). */
+export interface Grant {
+  status: number;
+  body: { token: string; conversationId: string; expires_in: number; userId: string; domain: string; webSocket: boolean } & Record<string, unknown>;
+  /** `name=value` of the web chat cookie, to send back as a browser would. */
+  cookie: string | undefined;
+  setCookie: string | null;
+}
+
+/** Asks for a web chat token as the page does (`{}`), optionally with a browser's cookie and a claimed user id. */
+export async function askToken(url: string, options: { cookie?: string; userId?: string } = {}): Promise<Grant> {
+  const res = await fetch(`${url}/api/directline/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}) },
+    body: JSON.stringify(options.userId ? { user: { id: options.userId } } : {}),
+  });
+  const setCookie = res.headers.get('set-cookie');
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {}, cookie: setCookie?.split(';')[0] ?? options.cookie, setCookie };
+}

@@ -32,6 +32,11 @@ export interface DirectLineOptions {
   /** What a turn that throws does (the application's: log it, tell the respondent their answers are safe). */
   onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
   signer?: TokenSigner;
+  /**
+   * The conversation rate limit, charged once a request's token is verified, for the token's conversation (a
+   * stranger without a valid token cannot spend it); false after it answered 429.
+   */
+  throttle?: (conversationId: string, req: Request, res: Response) => boolean;
   tokenLifetimeSeconds?: number;
   maxActivities?: number;
   maxConversations?: number;
@@ -180,7 +185,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     return req.body ?? {};
   }
 
-  /** The token's claims, or null after answering 401/403. */
+  /** The token's claims, or null after answering 401/403 (or 429 when its conversation is over its rate limit). */
   function authorize(req: Request, res: Response): TokenClaims | null {
     const header = String(req.headers.authorization ?? '');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -189,7 +194,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       return null;
     }
     const check = signer.verify(match[1]);
-    if (check.ok) return check.claims;
+    if (check.ok) return !options.throttle || options.throttle(check.claims.conv, req, res) ? check.claims : null;
     if (check.reason === 'malformed') send(res, 401, errorBody('Unauthorized', 'The token is not a Direct Line token.'));
     else if (check.reason === 'expired') send(res, 403, errorBody('TokenExpired', 'The token has expired; get a new one.'));
     else send(res, 403, errorBody('TokenInvalid', 'The token was not issued by this server; get a new one.'));

@@ -4,6 +4,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { MsqAdapter } from '../bot/adapter';
 import type { Env } from '../config/env';
+import type { HttpLimits } from '../http/limits';
 import type { Logger } from '../logger';
 import { DEFAULT_DIRECT_LINE_ENDPOINT, DirectLineUpstreamError, generateDirectLineToken } from './azure';
 import { DIRECT_LINE_PATH, mountDirectLine, type DirectLineOptions } from './directline';
@@ -15,12 +16,14 @@ export interface WebchatDeps {
   bot: ActivityHandler;
   env: Env;
   logger: Logger;
+  /** The application's rate limits: the built-in Direct Line charges a conversation once its token is checked. */
+  limits?: HttpLimits;
   /** Azure mode: the Direct Line service (a regional endpoint, or a local fake in tests). */
   directLineEndpoint?: string;
   /** Azure mode: how the token is fetched (tests). */
   fetch?: typeof fetch;
   /** Self-hosted mode: protocol limits and clock, for tests. */
-  directLine?: Partial<Omit<DirectLineOptions, 'bot' | 'logger' | 'onTurnError'>>;
+  directLine?: Partial<Omit<DirectLineOptions, 'bot' | 'logger' | 'onTurnError' | 'throttle'>>;
 }
 
 /** The UN E-Government Knowledgebase, linked from the page (glossary). */
@@ -66,6 +69,7 @@ export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
             ...deps.directLine,
             bot: deps.bot,
             logger,
+            ...(deps.limits ? { throttle: (conversationId, req, res) => deps.limits!.conversation(conversationId, req, res, 'directline') } : {}),
             // The application's turn error handler, as set on its adapter (read when a turn fails).
             onTurnError: (context, error) => (deps.adapter.onTurnError ? deps.adapter.onTurnError(context, error) : Promise.reject(error)),
           })

@@ -116,7 +116,7 @@ describe('the per-conversation rate limit counts only requests the channel authe
     const victim = (text: string) => teamsActivity(SERVICE_URL, { aadObjectId: 'victim' }, { text, deliveryMode: 'expectReplies' });
     const forged = () => `Bearer ${token(forgerKey.privateKey, 'channel-key', claims())}`;
     for (let i = 0; i < 10; i++) {
-      const headers = i % 2 === 0 ? {} : { authorization: forged() };
+      const headers: Record<string, string> = i % 2 === 0 ? {} : { authorization: forged() };
       expect((await post(bot.url, victim('hello'), headers)).status).toBe(401);
     }
     const legit = { authorization: `Bearer ${token(channelKey.privateKey, 'channel-key', claims())}` };

@@ -201,7 +201,7 @@ describe('rate limits', () => {
       // another conversation. None of it is charged to the conversation in the path.
       const stranger = await token();
       const strangerStatuses = new Set<number>();
-      for (const headers of [{}, { authorization: 'Bearer not-a-token' }, { authorization: `Bearer ${grant.token.slice(0, -4)}AAAA` }, { authorization: `Bearer ${stranger.token}` }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not-a-token' }, { authorization: `Bearer ${grant.token.slice(0, -4)}AAAA` }, { authorization: `Bearer ${stranger.token}` }]) {
         for (let i = 0; i < 6; i++) {
           const res = await fetch(`${bot.url}/v3/directline/conversations/${grant.conversationId}/activities`, { headers });
           strangerStatuses.add(res.status);

@@ -9,8 +9,9 @@ export { answeredCard, type CardWords } from './teams';
 
 /**
  * The activities to send for a turn's replies on a channel: Teams cards (`msteams`), Web Chat suggested
- * actions and cards (`webchat`, `directline`), plain text elsewhere (emulator, test, …). Messages are plain
- * text (`textFormat: 'plain'`); every question carries its metadata as `channelData.msq`.
+ * actions and cards (`webchat`, `directline`), plain text elsewhere (emulator, test, …). Teams and Web Chat
+ * messages are markdown that shows the text exactly as written, with clickable links (`markdown.ts`); elsewhere
+ * plain text. Every question carries its metadata as `channelData.msq`.
  */
 export function renderReplies(channelId: string, replies: Reply[], words: CardWords): Partial<Activity>[] {
   const render = renderer(channelId);

@@ -28,7 +28,7 @@ afterAll(async () => {
   await bot?.close();
 });
 
-const botSays = (page: Page, text: string | RegExp) => page.locator('p.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
+const botSays = (page: Page, text: string | RegExp) => page.locator('.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
 
 test('the link’s code is given to the bot: the country is pre-filled; a reload welcomes back without asking again', async () => {
   const made = await createInvitation(bot.store, { country: 'Paraguay' });
@@ -47,7 +47,7 @@ test('the link’s code is given to the bot: the country is pre-filled; a reload
 
     await page.reload();
     await botSays(page, 'Welcome back').waitFor();
-    expect(await page.locator('p.webchat__text-content').filter({ hasText: 'invitation code' }).count()).toBe(0);
+    expect(await page.locator('.webchat__text-content').filter({ hasText: 'invitation code' }).count()).toBe(0);
   } finally {
     await context.close();
   }

@@ -1,8 +1,10 @@
 import type { Activity, Attachment } from 'botbuilder';
 import { answeredCard, readCardSubmit, renderReplies, type CardWords } from '../../src/channels';
+import { verbatimMarkdown } from '../../src/channels/markdown';
 import { renderText } from '../../src/channels/text';
 import type { PromptMeta, Reply } from '../../src/interview/render';
 import { promptOf, respondent } from '../fixtures/interview';
+import { expectedText, shown } from './shown';
 
 // ---------------------------------------------------------------------------------------------------------
 // What a respondent is shown, per channel. Replies are built by hand (the renderer is pure); one block at the
@@ -121,9 +123,12 @@ function click(card: Card, title: string, selected?: string[]): unknown {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('Microsoft Teams', () => {
-  test('a message is plain text (markdown characters stay as typed), without question metadata', () => {
+  test('a message is markdown that shows it as typed, its address a link, without question metadata', () => {
     const activity = render('msteams', message);
-    expect(activity).toEqual({ type: 'message', text: message.text, textFormat: 'plain' });
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(message.text, 'teams'), textFormat: 'markdown' });
+    const view = shown(activity.text!, 'teams');
+    expect(view.text).toBe(message.text);
+    expect(view.links).toEqual([{ href: 'https://example.org/a_b', text: 'https://example.org/a_b' }]);
     expect(activity.channelData).toBeUndefined();
   });
 
@@ -188,17 +193,18 @@ describe('Microsoft Teams', () => {
     expect(readCardSubmit(click(card, 'Enviar', ['ai', 'iot']))).toEqual({ text: 'ai,iot', questionId: 'q29' });
   });
 
-  test.each(['text', 'email', 'country'] as const)('%s: a plain message with the question and the hint, no card (typing is the answer)', (kind) => {
+  test.each(['text', 'email', 'country'] as const)('%s: a message with the question and the hint as written, no card (typing is the answer)', (kind) => {
     const reply = prompt(kind);
     const activity = render('msteams', reply);
-    expect(activity).toEqual({ type: 'message', text: `${longQuestion}\n\n${reply.hint}`, textFormat: 'plain', channelData: { msq: reply.meta } });
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'teams'), textFormat: 'markdown', channelData: { msq: reply.meta } });
+    expect(shown(activity.text!, 'teams').text).toBe(expectedText(`${longQuestion}\n\n${reply.hint}`));
     expect(activity.attachments).toBeUndefined();
   });
 
   test('a turn: messages first, the question last, each rendered in order', () => {
     const reply = multi(technologies);
     const activities = renderReplies('msteams', [message, { type: 'message', text: 'Section C' }, reply], en);
-    expect(activities.map((a) => a.text)).toEqual([message.text, 'Section C', undefined]);
+    expect(activities.map((a) => a.text)).toEqual([verbatimMarkdown(message.text, 'teams'), 'Section C', undefined]);
     expect(activities.map((a) => a.channelData?.msq?.questionId)).toEqual([undefined, undefined, 'q29']);
     expect(renderReplies('msteams', [], en)).toEqual([]);
   });
@@ -210,8 +216,8 @@ describe('Web Chat (webchat and directline)', () => {
     const activity = render(channel, reply, es);
     expect(activity).toEqual({
       type: 'message',
-      text: `${longQuestion}\n\n${reply.hint}`,
-      textFormat: 'plain',
+      text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'),
+      textFormat: 'markdown',
       channelData: { msq: reply.meta },
       suggestedActions: {
         to: [],
@@ -227,7 +233,7 @@ describe('Web Chat (webchat and directline)', () => {
   test('choice with a few short labels: one button per option', () => {
     const reply = choice(years);
     const activity = render('webchat', reply, es);
-    expect(activity.text).toBe(`${longQuestion}\n\n${reply.hint}`);
+    expect(activity.text).toBe(verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'));
     expect(activity.channelData).toEqual({ msq: reply.meta });
     expect(activity.suggestedActions!.actions).toEqual(years.map((o) => ({ type: 'imBack', title: o.label, value: o.label })));
     expect(activity.attachments).toBeUndefined();
@@ -262,13 +268,17 @@ describe('Web Chat (webchat and directline)', () => {
     }
   });
 
-  test.each(['text', 'email', 'country'] as const)('%s: plain text question and hint', (kind) => {
+  test.each(['text', 'email', 'country'] as const)('%s: the question and hint as written', (kind) => {
     const reply = prompt(kind);
-    expect(render('directline', reply)).toEqual({ type: 'message', text: `${longQuestion}\n\n${reply.hint}`, textFormat: 'plain', channelData: { msq: reply.meta } });
+    const activity = render('directline', reply);
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'), textFormat: 'markdown', channelData: { msq: reply.meta } });
+    expect(shown(activity.text!, 'webchat').text).toBe(expectedText(`${longQuestion}\n\n${reply.hint}`));
   });
 
-  test('a message is plain text without metadata', () => {
-    expect(render('webchat', message)).toEqual({ type: 'message', text: message.text, textFormat: 'plain' });
+  test('a message shows as typed, its address a link, without metadata', () => {
+    const activity = render('webchat', message);
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(message.text, 'webchat'), textFormat: 'markdown' });
+    expect(shown(activity.text!, 'webchat')).toMatchObject({ text: message.text, links: [{ href: 'https://example.org/a_b', text: 'https://example.org/a_b' }] });
   });
 });
 
@@ -369,7 +379,9 @@ describe('answeredCard: the answered question, read-only', () => {
     const card = validCard(answeredCard(longQuestion, answer, en));
     expect(card.actions).toBeUndefined();
     expect(inputsOf(card)).toEqual([]);
-    expect(JSON.stringify(card)).not.toContain('Action.');
+    // Nothing to submit; the only actions open the addresses in the text.
+    expect(JSON.stringify(card)).not.toContain('Action.Submit');
+    expect(JSON.stringify(card).match(/Action\.\w+/g)).toEqual(['Action.OpenUrl', 'Action.OpenUrl']);
     expect(cardLines(card)).toEqual([...linesOf(longQuestion), 'Your answer: Law *5282/2014* https://example.org/a_b_c', 'and _more_']);
     const label = card.body.find((e) => e.inlines?.[0]?.text === 'Your answer: ')!;
     expect(label.inlines[0].weight).toBe('bolder');

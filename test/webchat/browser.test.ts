@@ -50,7 +50,7 @@ async function open(locale = 'en-US', url = `${bot.url}/`): Promise<{ context: B
 
 /** A bot message (plain text) or card containing the text, the latest one. */
 const botSays = (page: Page, text: string | RegExp) =>
-  page.locator('p.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
+  page.locator('.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
 
 const sendBox = (page: Page) => page.locator('textarea[data-id="webchat-sendbox-input"]');
 
@@ -206,6 +206,44 @@ describe('the web chat page in Chromium', () => {
     } finally {
       await stranger.close();
       await ana.context.close();
+    }
+  });
+
+  test('the bot’s links can be clicked; what the respondent typed is shown as typed, never as formatting', async () => {
+    const { context, page, errors } = await open('en-US');
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      const fromBot = page.locator('.webchat__bubble:not(.webchat__bubble--from-user)');
+      // The welcome's glossary and survey links, in the conversation itself.
+      for (const href of ['https://publicadministration.un.org/egovkb', 'https://publicadministration.un.org/en/Research/UN-e-Government-Surveys']) {
+        const link = fromBot.locator(`a[href="${href}"]`).first();
+        expect(await link.textContent()).toContain(href);
+        expect(await link.getAttribute('target')).toBe('_blank');
+      }
+      await type(page, 'Paraguay');
+      const pasted = 'Ana *Giménez* _Núñez_ [x](https://evil.example/) <b>bold</b> "Dir." -- (c)';
+      await type(page, pasted);
+      await botSays(page, 'Contact information — Title').waitFor();
+      await type(page, 'review');
+      const review = fromBot.filter({ hasText: 'Your answers so far:' }).last();
+      await review.waitFor();
+      // (Web Chat puts zero-width spaces around a link, and an "opens in a new window" icon in it.)
+      expect((await review.textContent())!.replace(/\u200b/g, '')).toContain(pasted);
+      expect(await fromBot.locator('em, strong, b, h1, h2, h3, code, pre, blockquote, ol, ul, img:not(.webchat__render-markdown__external-link-icon)').count()).toBe(0);
+      // The address in her answer is a link to itself, and nothing else in it is.
+      expect(await review.locator('a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.textContent?.trim()]))).toEqual([['https://evil.example/', 'https://evil.example/']]);
+      // The copy link.
+      await type(page, 'copy');
+      const copy = fromBot.filter({ hasText: 'Here is your questionnaire' }).last();
+      await copy.waitFor();
+      const href = await copy.locator('a').first().getAttribute('href');
+      expect(href).toMatch(/\/documents\/[A-Za-z0-9_-]+~[A-Za-z0-9_-]+$/);
+      const pdf = await page.request.get(href!.replace(/^http:\/\/localhost:\d+/, bot.url));
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-links-390.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 

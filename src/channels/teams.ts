@@ -109,11 +109,18 @@ export function choiceCard(reply: PromptReply, words: CardWords): AdaptiveCard |
     // the client shows the hint instead of sending it.
     isRequired: true,
     errorMessage: reply.hint,
-    choices: options.map((o) => ({ title: o.label, value: o.id })),
+    // Numbered as the hint says ("its number, its name, or a button"): typing 2 works as well as ticking it.
+    choices: options.map((o, i) => ({ title: numbered(i, o.label), value: o.id })),
   };
   const actions = [{ type: 'Action.Submit' as const, title: words.send, data: { msq: { questionId } } }];
   return card([...heading(reply), input], actions, renderText(reply));
 }
+
+/**
+ * "2 — Three years": an option with the number the hints refer to. Not "2. …": Web Chat reads a choice's title
+ * as markdown, where that starts a numbered list (and every option shows as "1.").
+ */
+export const numbered = (index: number, label: string): string => `${index + 1} — ${label}`;
 
 /** The Adaptive Card of a yes/no, choice or multi-choice question; null for questions answered by typing. */
 export function promptCard(reply: PromptReply, words: CardWords): Attachment | null {

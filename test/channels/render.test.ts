@@ -172,7 +172,8 @@ describe('Microsoft Teams', () => {
       wrap: true,
       isRequired: true,
       errorMessage: reply.hint,
-      choices: years.map((o) => ({ title: o.label, value: o.id })),
+      // Numbered, as the hint says: "its number, its name, or a button".
+      choices: years.map((o, i) => ({ title: `${i + 1} — ${o.label}`, value: o.id })),
     });
     expect(input.isMultiSelect).toBeUndefined();
     expect(card.actions).toEqual([{ type: 'Action.Submit', title: 'Enviar', data: { msq: { questionId: 'q20' } } }]);
@@ -188,7 +189,7 @@ describe('Microsoft Teams', () => {
     expect(input.isMultiSelect).toBe(true);
     expect(input.style).toBe('expanded');
     expect(input.choices.map((c: { value: string }) => c.value)).toEqual(['ai', 'iot', 'other']);
-    expect(input.choices.map((c: { title: string }) => c.title)).toEqual(['Inteligencia artificial (IA)', 'Internet de las cosas', 'Otra']);
+    expect(input.choices.map((c: { title: string }) => c.title)).toEqual(['1 — Inteligencia artificial (IA)', '2 — Internet de las cosas', '3 — Otra']);
     expect(card.actions!.map((a) => a.title)).toEqual(['Enviar']);
     expect(readCardSubmit(click(card, 'Enviar', ['ai', 'iot']))).toEqual({ text: 'ai,iot', questionId: 'q29' });
   });
@@ -235,7 +236,8 @@ describe('Web Chat (webchat and directline)', () => {
     const activity = render('webchat', reply, es);
     expect(activity.text).toBe(verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'));
     expect(activity.channelData).toEqual({ msq: reply.meta });
-    expect(activity.suggestedActions!.actions).toEqual(years.map((o) => ({ type: 'imBack', title: o.label, value: o.label })));
+    // Numbered buttons, as the hint says; a click types the option's name.
+    expect(activity.suggestedActions!.actions).toEqual(years.map((o, i) => ({ type: 'imBack', title: `${i + 1} — ${o.label}`, value: o.label })));
     expect(activity.attachments).toBeUndefined();
   });
 
@@ -407,12 +409,12 @@ describe('real questions from the engine, in Spanish', () => {
     const q29 = ask('q29');
     const teams = validCard(render('msteams', q29, es).attachments![0]);
     expect(cardLines(teams)).toEqual([...linesOf(q29.text), q29.hint]);
-    expect(inputsOf(teams)[0].choices).toEqual(q29.meta.options!.map((o) => ({ title: o.label, value: o.id })));
-    expect(inputsOf(teams)[0].choices[0].title).toBe('Inteligencia artificial (IA)');
+    expect(inputsOf(teams)[0].choices).toEqual(q29.meta.options!.map((o, i) => ({ title: `${i + 1} — ${o.label}`, value: o.id })));
+    expect(inputsOf(teams)[0].choices[0].title).toBe('1 — Inteligencia artificial (IA)');
 
     const q20 = ask('q20');
     expect(render('webchat', q20, es).suggestedActions!.actions.map((a) => a.value)).toEqual(q20.meta.options!.map((o) => o.label));
-    expect(render('webchat', q20, es).suggestedActions!.actions[0].title).toBe('Dos años');
+    expect(render('webchat', q20, es).suggestedActions!.actions[0].title).toBe('1 — Dos años');
 
     const capacity = ask('respondent.capacity');
     const card = validCard(render('webchat', capacity, es).attachments![0]);
@@ -429,3 +431,62 @@ describe('real questions from the engine, in Spanish', () => {
     expect(r.answer('q29')).toEqual(['ai', 'iot']);
   });
 });
+
+describe('an answer that was not understood: the message says what to do, the question is not repeated', () => {
+  const r = respondent('en');
+  const at = (id: string) => {
+    r.say(`edit ${id}`);
+    expect(r.at).toBe(id);
+  };
+  const invalid = (text: string) => {
+    r.say(text);
+    return r.turn.replies;
+  };
+
+  test.each(['msteams', 'webchat'])('%s — a card question (multi-choice): one text message carrying the question’s metadata, no second card', (channel) => {
+    at('q29');
+    const replies = invalid('42');
+    expect(replies.map((x) => x.type)).toEqual(['message', 'prompt']);
+    const activities = renderReplies(channel, replies, en);
+    expect(activities).toHaveLength(1);
+    const [activity] = activities;
+    expect(activity.attachments).toBeUndefined();
+    expect(activity.suggestedActions).toBeUndefined();
+    expect(shown(activity.text!, channel === 'msteams' ? 'teams' : 'webchat').text).toContain('Please choose one or more options: numbers from 1 to');
+    expect(activity.channelData).toEqual({ msq: promptOf(replies)!.meta });
+  });
+
+  test('webchat — a question with suggested actions: the message brings the buttons back (Web Chat shows them under the latest message only)', () => {
+    at('q20');
+    const asked = renderReplies('webchat', r.turn.replies, en).at(-1)!;
+    const activities = renderReplies('webchat', invalid('seventeen'), en);
+    expect(activities).toHaveLength(1);
+    expect(activities[0].suggestedActions).toEqual(asked.suggestedActions);
+    expect(activities[0].text).not.toContain(verbatimMarkdown(promptOf(r.turn.replies)!.text, 'webchat').slice(0, 40));
+  });
+
+  test('msteams — a yes/no card, and a typed question: text only as well', () => {
+    at('q4');
+    expect(renderReplies('msteams', invalid('perhaps'), en).map((a) => [a.attachments, a.channelData?.msq?.questionId])).toEqual([[undefined, 'q4']]);
+    at('respondent.email');
+    const [email] = renderReplies('msteams', invalid('not an address'), en);
+    expect(shown(email.text!, 'teams').text).toBe('That does not look like an email address. Please type it like name@example.org.');
+  });
+
+  test('other channels (no cards) ask the whole question again, numbered options included', () => {
+    at('q20');
+    const activities = renderReplies('emulator', invalid('seventeen'), en);
+    expect(activities).toHaveLength(2);
+    expect(activities[1].text).toContain('1. ');
+  });
+
+  test('anything else keeps its question: help, progress and a language switch render it in full', () => {
+    at('q29');
+    for (const text of ['help', 'progress', 'idioma es', 'language en']) {
+      r.say(text);
+      const activities = renderReplies('msteams', r.turn.replies, en);
+      expect([text, activities.at(-1)!.attachments?.length]).toEqual([text, 1]);
+    }
+  });
+});
+

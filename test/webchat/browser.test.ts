@@ -104,6 +104,13 @@ describe('the web chat page in Chromium', () => {
       // The multi-choice card: tick a box, Send; the card is then replaced by the answer, without inputs.
       const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).last();
       await card.waitFor();
+      // Numbered options, as the hint says; an answer that is not understood is answered in a few words, and
+      // the card stays the only one.
+      const labels = await card.locator('label[for]').allTextContents();
+      expect(labels.map((l) => l.trim().slice(0, 20)).filter((l) => !l.startsWith('Your answer'))).toEqual(['1 — I am authorized ', '2 — A group of gover', '3 — I did not have t', '4 — I mostly provide', '5 — Other']);
+      await type(page, '9');
+      await botSays(page, /Please choose one or more options: numbers from 1 to \d/).waitFor();
+      expect(await page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).count()).toBe(1);
       await card.getByRole('checkbox', { name: /I am authorized/ }).check();
       await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-card-390.png') });
       await card.getByRole('button', { name: 'Send' }).click();

@@ -73,6 +73,9 @@
     }
     var buttons = document.querySelectorAll('[data-lang]');
     for (var j = 0; j < buttons.length; j++) buttons[j].setAttribute('aria-pressed', String(buttons[j].getAttribute('data-lang') === lang));
+    // The privacy notice and the terms of use, in the page's language.
+    $('privacy').setAttribute('href', '/privacy?lang=' + lang);
+    $('terms').setAttribute('href', '/terms?lang=' + lang);
     renderProgress();
   }
 

@@ -15,6 +15,7 @@ import type { Env } from './config/env';
 import { createI18n } from './i18n';
 import { createInterview } from './interview/engine';
 import { createLogger, type Logger } from './logger';
+import { legalPages } from './http/legalPages';
 import { httpLimits } from './http/limits';
 import { createServer } from './server';
 import { createSessionService } from './session/service';
@@ -105,7 +106,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const webchat = webchatRoutes({ adapter, bot, env, logger, limits, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
   const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl })] : [];
-  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, ...admin], limits, anonymous: !env.MicrosoftAppId });
+  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 
   return {

@@ -43,9 +43,9 @@ const tokenRequestSchema = z.object({ user: z.object({ id: userIdSchema }).optio
  * - Azure mode (`DIRECT_LINE_SECRET` set): the token endpoint exchanges the secret for a token bound to that user
  *   id; the page then talks to Direct Line, which posts to `/api/messages` with Bot Framework authentication
  *   (the bot needs its MicrosoftAppId).
- * - Self-hosted mode (no secret): this server is the Direct Line service (see `directline.ts`). It delivers
- *   activities to the bot without authentication, so it works only when the bot runs without a MicrosoftAppId;
- *   with an app id and no secret, the token endpoint answers 503 and says so in the log.
+ * - Self-hosted mode (no secret): this server is the Direct Line service (see `directline.ts`) and runs the bot's
+ *   turns in process. It is for a bot without a MicrosoftAppId (no Azure Bot); with an app id and no secret,
+ *   the token endpoint answers 503 and says so in the log.
  *
  * Every response carries security headers; the page's Content-Security-Policy allows only this server's own
  * scripts (no inline script), and connections to this server plus, in Azure mode, the Direct Line service.

@@ -44,8 +44,11 @@ export interface PromptMeta {
   progress: Progress;
 }
 
-/** A reply: a message, or a question with how to answer it and its metadata. */
-export type Reply = { type: 'message'; text: string } | { type: 'prompt'; text: string; hint: string; meta: PromptMeta };
+/**
+ * A reply: a message, or a question with how to answer it and its metadata. `retry` marks the question asked
+ * again right after an answer that was not understood (channels that showed it as a card need not repeat it).
+ */
+export type Reply = { type: 'message'; text: string } | { type: 'prompt'; text: string; hint: string; meta: PromptMeta; retry?: true };
 
 /** Longest answer shown in a review list; the full answer is shown when the item is asked again. */
 const REVIEW_LENGTH = 300;
@@ -55,7 +58,9 @@ export function renderTurn(def: Definition, t: Translator, state: EngineState, o
   const answers = answerMap(state.answers);
   const replies: Reply[] = outbox.map((say) => ({ type: 'message', text: renderSay(def, t, state, answers, say) }));
   const prompt = renderPrompt(def, t, state);
-  return prompt ? [...replies, prompt] : replies;
+  if (!prompt) return replies;
+  const retry = prompt.type === 'prompt' && outbox.some((say) => say.say === 'invalid');
+  return [...replies, retry ? { ...prompt, retry: true } : prompt];
 }
 
 /** Where a state is, for progress bars (see Progress). */

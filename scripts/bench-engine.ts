@@ -289,10 +289,10 @@ function extract(ref: string): string {
 }
 
 async function loadKit(root: string): Promise<Kit> {
-  const dialogs = (await import(join(root, 'dialogs/index.ts'))) as typeof import('../dialogs');
-  const i18nModule = (await import(join(root, 'src/i18n/index.ts'))) as typeof import('../src/i18n');
-  const engine = (await import(join(root, 'src/interview/engine.ts'))) as typeof import('../src/interview/engine');
-  const channels = (await import(join(root, 'src/channels/index.ts'))) as typeof import('../src/channels');
+  const dialogs = (await import(join(root, 'dialogs'))) as typeof import('../dialogs');
+  const i18nModule = (await import(join(root, 'src/i18n'))) as typeof import('../src/i18n');
+  const engine = (await import(join(root, 'src/interview/engine'))) as typeof import('../src/interview/engine');
+  const channels = (await import(join(root, 'src/channels'))) as typeof import('../src/channels');
   return {
     root,
     createInterview: engine.createInterview,

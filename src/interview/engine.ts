@@ -1,7 +1,7 @@
 import type { i18n } from 'i18next';
 import { transition } from 'xstate';
 import type { Definition } from '../../dialogs';
-import { translatorFor, type Locale } from '../i18n';
+import { locales, translatorFor, type Locale } from '../i18n';
 import { answerMap, isApplicable, nextItem, questionKey, type Position } from './flow';
 import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
 import { parseAnswer, parseYesNo } from './parse/answer';
@@ -62,7 +62,7 @@ export interface Interview {
 export function createInterview(def: Definition, i18n: i18n): Interview {
   const machine = createInterviewMachine(def);
   const labels = (itemId: string) => (optionId: string) =>
-    (['en', 'es'] as const).map((lng) => i18n.getFixedT(lng)(`questionnaire:option.${itemId}.${optionId}`));
+    locales.map((lng) => translatorFor(i18n, lng)(`questionnaire:option.${itemId}.${optionId}`));
 
   const finish = (state: EngineState, context: Pick<InterviewContext, 'outbox' | 'changes' | 'effects'>): Turn => ({
     state,

@@ -5,6 +5,32 @@ import type { AnswerValue, StoredAnswer } from './state';
 export type DefinedItem = Item & { section: SectionId };
 export type Answers = ReadonlyMap<string, AnswerValue>;
 
+/** What the walker looks up in a definition, computed once per definition (a definition never changes). */
+interface FlowIndex {
+  /** Each item's place in questionnaire order. */
+  position: ReadonlyMap<string, number>;
+  /** The highest question number of the printed questionnaire. */
+  questionCount: number;
+}
+
+const indexes = new WeakMap<Definition, FlowIndex>();
+
+/** The look-ups of a definition, built the first time they are needed. */
+function indexOf(def: Definition): FlowIndex {
+  let index = indexes.get(def);
+  if (!index) {
+    index = {
+      position: new Map(def.items.map((item, at) => [item.id, at])),
+      questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
+    };
+    indexes.set(def, index);
+  }
+  return index;
+}
+
+/** An item's place in questionnaire order; -1 for an id the definition does not have. */
+const positionOf = (def: Definition, id: string): number => indexOf(def).position.get(id) ?? -1;
+
 /** The answers of a state as a map, for look-ups. */
 export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerValue> =>
   new Map(answers.map((a) => [a.itemId, a.value]));
@@ -97,30 +123,37 @@ export function isOpen(def: Definition, p: Position, item: DefinedItem): boolean
  * summary, the next unanswered required item (no wrap). Null when there is nothing left to ask.
  */
 export function nextItem(def: Definition, p: Position, fromId: string | null): DefinedItem | null {
-  const items = applicableItems(def, p.answers);
-  const start = fromId === null ? 0 : def.items.findIndex((i) => i.id === fromId) + 1;
-  const after = items.filter((item) => def.items.indexOf(item) >= start);
-  if (p.resolving) return after.find((item) => isOpen(def, p, item)) ?? null;
-  return after.find((item) => isOpen(def, p, item)) ?? items.find((item) => isOpen(def, p, item)) ?? null;
+  const start = fromId === null ? 0 : positionOf(def, fromId) + 1;
+  const stopsAt = (item: DefinedItem) => isApplicable(def, item, p.answers) && isOpen(def, p, item);
+  // Item by item from where the respondent is, so that only the items passed over are looked at.
+  const after = findFrom(def.items, start, def.items.length, stopsAt);
+  return after ?? (p.resolving ? null : findFrom(def.items, 0, start, stopsAt));
 }
 
 /** The applicable item right after `fromId` in questionnaire order, whatever its answer; null after the last. */
 export function followingItem(def: Definition, answers: Answers, fromId: string): DefinedItem | null {
-  const index = def.items.findIndex((i) => i.id === fromId);
-  return def.items.slice(index + 1).find((item) => isApplicable(def, item, answers)) ?? null;
+  return findFrom(def.items, positionOf(def, fromId) + 1, def.items.length, (item) => isApplicable(def, item, answers));
 }
 
 /** The applicable item before `fromId` (null: the last one), or null at the first item. */
 export function previousItem(def: Definition, answers: Answers, fromId: string | null): DefinedItem | null {
-  const items = applicableItems(def, answers);
-  if (fromId === null) return items.at(-1) ?? null;
-  const index = def.items.findIndex((i) => i.id === fromId);
-  return items.filter((item) => def.items.indexOf(item) < index).at(-1) ?? null;
+  const before = fromId === null ? def.items.length : positionOf(def, fromId);
+  for (let at = before - 1; at >= 0; at--) {
+    if (isApplicable(def, def.items[at], answers)) return def.items[at];
+  }
+  return null;
+}
+
+/** The first item of `items[from..to)` that passes `test`, or null. */
+function findFrom(items: readonly DefinedItem[], from: number, to: number, test: (item: DefinedItem) => boolean): DefinedItem | null {
+  for (let at = from; at < to; at++) {
+    if (test(items[at])) return items[at];
+  }
+  return null;
 }
 
 /** The highest question number of the printed questionnaire (44 for the 2022 MSQ). */
-export const questionCount = (def: Definition): number =>
-  Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0)));
+export const questionCount = (def: Definition): number => indexOf(def).questionCount;
 
 /**
  * Printed questions answered: a question counts once it has an answer and none of its required parts (or

@@ -11,6 +11,8 @@ interface FlowIndex {
   position: ReadonlyMap<string, number>;
   /** The highest question number of the printed questionnaire. */
   questionCount: number;
+  /** The items with a question number (questions, their parts and follow-ups), in order. */
+  numbered: ReadonlyArray<DefinedItem & { number: string }>;
 }
 
 const indexes = new WeakMap<Definition, FlowIndex>();
@@ -22,6 +24,7 @@ function indexOf(def: Definition): FlowIndex {
     index = {
       position: new Map(def.items.map((item, at) => [item.id, at])),
       questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
+      numbered: def.items.filter((i): i is DefinedItem & { number: string } => Boolean(i.number)),
     };
     indexes.set(def, index);
   }
@@ -71,9 +74,14 @@ const isVisited = (p: Position, id: string) => p.answers.has(id) || p.skipped.ha
 
 /** A group still short of answers (question 2 with none of its links). */
 export function isGroupShort(def: Definition, group: Group, answers: Answers): boolean {
-  const answered = group.items.filter((id) => answers.has(id)).length;
-  const open = group.items.map((id) => def.byId.get(id)).filter((i): i is DefinedItem => i !== undefined && isApplicable(def, i, answers));
-  return open.length > 0 && answered < Math.min(group.atLeast, open.length);
+  let answered = 0;
+  let open = 0;
+  for (const id of group.items) {
+    if (answers.has(id)) answered += 1;
+    const item = def.byId.get(id);
+    if (item && isApplicable(def, item, answers)) open += 1;
+  }
+  return open > 0 && answered < Math.min(group.atLeast, open);
 }
 
 /** Required on its own, or part of a group still short of answers. */
@@ -101,15 +109,21 @@ export function isLastChance(def: Definition, p: Position, item: DefinedItem): b
  * applicable item.
  */
 export function unansweredRequired(def: Definition, answers: Answers): DefinedItem[] {
+  const missing: DefinedItem[] = [];
+  // A group is looked at once, at its first applicable item without an answer: that item stands for it if it is short.
   const seenGroups = new Set<string>();
-  return applicableItems(def, answers).filter((item) => {
-    if (answers.has(item.id)) return false;
-    if (item.required) return true;
+  for (const item of def.items) {
+    if (answers.has(item.id) || !isApplicable(def, item, answers)) continue;
+    if (item.required) {
+      missing.push(item);
+      continue;
+    }
     const group = def.groupOf.get(item.id);
-    if (!group || seenGroups.has(group.id) || !isGroupShort(def, group, answers)) return false;
+    if (!group || seenGroups.has(group.id)) continue;
     seenGroups.add(group.id);
-    return true;
-  });
+    if (isGroupShort(def, group, answers)) missing.push(item);
+  }
+  return missing;
 }
 
 /** An item the walker stops at: not yet visited; when resolving after the summary, required and unanswered. */
@@ -161,8 +175,11 @@ export const questionCount = (def: Definition): number => indexOf(def).questionC
  */
 export function questionsAnswered(def: Definition, answers: Answers): number {
   const missing = new Set(unansweredRequired(def, answers).map(questionKey));
-  const answered = new Set(def.items.filter((i) => i.number && answers.has(i.id)).map(questionKey));
-  return [...answered].filter((key) => !missing.has(key)).length;
+  const answered = new Set<string>();
+  for (const item of indexOf(def).numbered) {
+    if (answers.has(item.id) && !missing.has(item.number)) answered.add(item.number);
+  }
+  return answered.size;
 }
 
 /**

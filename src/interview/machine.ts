@@ -107,7 +107,7 @@ export function createInterviewMachine(def: Definition) {
     for (const [id, v] of records) {
       const old = answers.find((a) => a.itemId === id)?.value ?? null;
       answers = [...answers.filter((a) => a.itemId !== id), { itemId: id, value: v }];
-      if (JSON.stringify(old) !== JSON.stringify(v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
+      if (!sameAnswer(old, v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
     }
     const ids = new Set(records.map(([id]) => id));
     return {
@@ -351,6 +351,12 @@ export function pureTransition(machine: InterviewMachine): (snapshot: InterviewS
     actionExecutor: ignore,
   };
   return (snapshot, event) => machine.transition(snapshot, event, scope);
+}
+
+/** Whether two stored answers are the same: the same text or option, or the same options in the same order. */
+function sameAnswer(a: AnswerValue | null, b: AnswerValue | null): boolean {
+  if (a === b) return true;
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((value, at) => value === b[at]);
 }
 
 /**

@@ -310,6 +310,7 @@ export function createInterviewMachine(def: Definition) {
 
 export type InterviewMachine = ReturnType<typeof createInterviewMachine>;
 
+/** An interview with nothing in it: the input of the actor that only stands as the transition's `self`. */
 const BLANK: InterviewContext = {
   schemaVersion: 1,
   definitionVersion: '',
@@ -326,6 +327,7 @@ const BLANK: InterviewContext = {
   changes: [],
   effects: [],
 };
+
 type InterviewSnapshot = ReturnType<InterviewMachine['resolveState']>;
 
 /**

@@ -203,7 +203,7 @@ function printResults(variants: Variant[], samples: Map<string, Sample[]>): void
 }
 
 /** CPU self time per module over a few passes of the workload (sampled every 100 µs by V8's profiler). */
-function profile(v: Variant, passes: number): Map<string, number> {
+function profile(v: Variant, passes: number): { time: Map<string, number>; turns: number } {
   const session = new Session();
   session.connect();
   // A session in the same thread is answered synchronously: each step is done before the next line runs.
@@ -218,9 +218,10 @@ function profile(v: Variant, passes: number): Map<string, number> {
     post('Profiler.enable');
     post('Profiler.setSamplingInterval', { interval: 100 });
     post('Profiler.start');
-    for (let i = 0; i < passes; i++) runAll(v);
+    let turns = 0;
+    for (let i = 0; i < passes; i++) turns += runAll(v);
     const { profile } = post('Profiler.stop') as { profile: CpuProfile };
-    return selfTimeByModule(profile, v.kit.root);
+    return { time: selfTimeByModule(profile, v.kit.root), turns };
   } finally {
     session.disconnect();
   }
@@ -272,13 +273,13 @@ function moduleName(url: string, root: string): string {
   return path.startsWith('/') && !inRoot.startsWith('..') ? inRoot : 'node internals';
 }
 
-function printProfile(v: Variant, time: Map<string, number>): void {
+function printProfile(v: Variant, { time, turns }: { time: Map<string, number>; turns: number }): void {
   const total = [...time.values()].reduce((a, b) => a + b, 0);
-  console.log(`\nCPU profile, ${v.name} (self time per module, ${(total / 1000).toFixed(0)} ms sampled):\n`);
-  console.log('| share | module |');
-  console.log('| ---: | --- |');
+  console.log(`\nCPU profile, ${v.name} (self time per module, ${(total / 1000).toFixed(0)} ms sampled over ${turns} turns, ${(total / turns).toFixed(0)} µs per turn):\n`);
+  console.log('| share | µs per turn | module |');
+  console.log('| ---: | ---: | --- |');
   for (const [name, micros] of [...time].sort((a, b) => b[1] - a[1]).filter(([, m]) => m / total >= 0.01)) {
-    console.log(`| ${((100 * micros) / total).toFixed(1)}% | ${name} |`);
+    console.log(`| ${((100 * micros) / total).toFixed(1)}% | ${(micros / turns).toFixed(1)} | ${name} |`);
   }
 }
 

@@ -2,8 +2,9 @@
  * MSQ web chat page: Bot Framework Web Chat (served from this server, /assets/webchat.js) talking to the bot over
  * Direct Line — this server's own (self-hosted) or Azure's, whichever /api/directline/token says.
  *
- * - The respondent is a stable user id ("dl_" + a random UUID) kept in localStorage: reloading, or coming back
- *   days later on the same browser, resumes the same response.
+ * - The respondent is this browser: the server keeps its identity in an HttpOnly cookie that this script never
+ *   sees, and tells the page the user id it proves with each token. Reloading, or coming back days later on the
+ *   same browser, resumes the same response; knowing the user id alone gives nobody access to it.
  * - The language (English / Español) is remembered too; switching it changes Web Chat's language and sends the
  *   bot "language en" / "idioma es", so the questions change language as well.
  * - The progress bar follows channelData.msq.progress of the bot's questions: "Question 17 of 44 · section C".
@@ -15,8 +16,7 @@
 (function () {
   'use strict';
 
-  var KEYS = { user: 'msq.webchat.userId', lang: 'msq.webchat.lang' };
-  var USER_ID = /^dl_[A-Za-z0-9_-]{8,64}$/;
+  var KEYS = { lang: 'msq.webchat.lang', oldUser: 'msq.webchat.userId' };
   var STATUS = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
   var COMMAND = /^\s*(?:language|idioma|lenguaje)\s+(en|es)\s*$/i;
   var MAX_RESTARTS = 6;
@@ -24,7 +24,7 @@
 
   var texts = null;
   var lang = 'en';
-  var userId = '';
+  var userId = ''; // the user id the server's cookie proves (given with each token)
   var session = null; // { directLine, store }
   var restarts = 0;
   var restartTimer = null;
@@ -40,22 +40,8 @@
     try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: not remembered */ }
   }
 
-  /** "dl_" + a random UUID; getRandomValues also works where randomUUID does not (plain http). */
-  function newUserId() {
-    var c = window.crypto;
-    if (c && typeof c.randomUUID === 'function') return 'dl_' + c.randomUUID();
-    var bytes = new Uint8Array(16);
-    c.getRandomValues(bytes);
-    return 'dl_' + Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
-  }
-
-  function stableUserId() {
-    var id = read(KEYS.user);
-    if (!id || !USER_ID.test(id)) {
-      id = newUserId();
-      write(KEYS.user, id);
-    }
-    return id;
+  function forget(key) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* nothing stored */ }
   }
 
   function initialLanguage() {
@@ -87,6 +73,9 @@
     }
     var buttons = document.querySelectorAll('[data-lang]');
     for (var j = 0; j < buttons.length; j++) buttons[j].setAttribute('aria-pressed', String(buttons[j].getAttribute('data-lang') === lang));
+    // The privacy notice and the terms of use, in the page's language.
+    $('privacy').setAttribute('href', '/privacy?lang=' + lang);
+    $('terms').setAttribute('href', '/terms?lang=' + lang);
     renderProgress();
   }
 
@@ -248,7 +237,7 @@
     return fetch('/api/directline/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: { id: userId } }),
+      body: '{}',
       credentials: 'same-origin',
       cache: 'no-store',
     })
@@ -257,6 +246,7 @@
         return response.json();
       })
       .then(function (grant) {
+        userId = grant.userId;
         var domain = new URL(grant.domain, window.location.href).href.replace(/\/+$/, '');
         var directLine = window.WebChat.createDirectLine({
           token: grant.token,
@@ -319,7 +309,8 @@
   function init(dictionary) {
     texts = dictionary;
     lang = initialLanguage();
-    userId = stableUserId();
+    // Earlier versions kept the user id in localStorage, where it served as the credential: it is not one any more.
+    forget(KEYS.oldUser);
     invitation = readInvitation();
     applyTexts();
     var buttons = document.querySelectorAll('[data-lang]');

@@ -15,6 +15,8 @@ import type { Env } from './config/env';
 import { createI18n } from './i18n';
 import { createInterview } from './interview/engine';
 import { createLogger, type Logger } from './logger';
+import { legalPages } from './http/legalPages';
+import { httpLimits } from './http/limits';
 import { createServer } from './server';
 import { createSessionService } from './session/service';
 import { createStore } from './store';
@@ -95,15 +97,18 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const documentLinks = createDocumentLinks({ key: env.LINK_SIGNING_KEY, baseUrl: ownUrl });
   const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
   const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
-  const webchat = webchatRoutes({ adapter, bot, env, logger, publicUrl: env.PUBLIC_URL, ...overrides.webchat });
+  const limits = httpLimits(
+    {
+      conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
+      ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },
+      trustProxy: env.TRUST_PROXY,
+    },
+    logger,
+  );
+  const webchat = webchatRoutes({ adapter, bot, env, logger, limits, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
   const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, ...overrides.admin })] : [];
-  const limits = {
-    conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
-    ip: { perMinute: env.RATE_LIMIT_IP_PER_MINUTE, burst: env.RATE_LIMIT_IP_BURST },
-    trustProxy: env.TRUST_PROXY,
-  };
-  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, ...admin], limits });
+  const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 
   return {

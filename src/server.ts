@@ -3,8 +3,9 @@ import type { MsqAdapter } from './bot/adapter';
 import type { Logger } from 'pino';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
-import { httpLimits, type HttpLimitsConfig } from './http/limits';
+import type { HttpLimits } from './http/limits';
 import type { Store } from './store/port';
+import { claimsWebchatIdentity } from './webchat/identity';
 import { securityHeaders } from './webchat/routes';
 
 export interface ServerDeps {
@@ -15,8 +16,13 @@ export interface ServerDeps {
   version: string;
   /** Extra routes (web chat page and channel, admin), added by their own modules. */
   routes?: Array<(server: Server) => void>;
-  /** Rate limits of /api/messages and the web chat's endpoints; none when absent. */
-  limits?: HttpLimitsConfig;
+  /** Rate limits of /api/messages and the web chat's endpoints (shared with the built-in Direct Line); none when absent. */
+  limits?: HttpLimits;
+  /**
+   * The bot runs without a MicrosoftAppId, so /api/messages authenticates nobody (local use, the Emulator): it
+   * then refuses activities that speak for a web chat respondent, whose identity only the web chat proves.
+   */
+  anonymous?: boolean;
 }
 
 /** The largest request body accepted: a 20,000-character answer in any script fits with room to spare. */
@@ -70,10 +76,8 @@ export function createServer(deps: ServerDeps): Server {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   });
-  const limits = deps.limits ? httpLimits(deps.limits, deps.logger) : null;
-  if (limits) server.pre(limits.perAddress);
+  if (deps.limits) server.pre(deps.limits.perAddress);
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
-  if (limits) server.use(limits.perConversation);
   server.post('/api/messages', async (req: Request, res: Response) => handleMessages(deps, req, res));
   server.get('/healthz', async (_req: Request, res: Response) => health(deps, res));
   for (const route of deps.routes ?? []) route(server);
@@ -86,7 +90,9 @@ export function createServer(deps: ServerDeps): Server {
 
 /**
  * Runs one activity through the adapter. A request that fails authentication gets 401 — also for token errors
- * botbuilder rethrows unwrapped — and no error text reaches the caller.
+ * botbuilder rethrows unwrapped — and no error text reaches the caller. The conversation's rate limit is charged
+ * only once botbuilder has authenticated the request (inside the turn, before the bot runs): requests with a
+ * missing or forged token never spend the quota of the conversation they name.
  */
 async function handleMessages(deps: ServerDeps, req: Request, res: Response): Promise<void> {
   const parsed = activitySchema.safeParse(req.body);
@@ -95,13 +101,25 @@ async function handleMessages(deps: ServerDeps, req: Request, res: Response): Pr
     res.send(400, { error: 'The request body is not a valid activity.' });
     return;
   }
+  if (deps.anonymous && claimsWebchatIdentity(parsed.data)) {
+    deps.logger.warn({ channel: parsed.data.channelId }, 'request refused: an unauthenticated activity claimed a web chat identity');
+    res.send(403, { error: 'Web chat respondents reach the bot through the web chat page.' });
+    return;
+  }
   const authorization = String(req.headers.authorization ?? '');
+  const conversation = `${parsed.data.channelId.slice(0, 128)}:${parsed.data.conversation.id}`;
   let started = false;
+  let throttled = false;
   try {
     const invoke = await deps.adapter.handleActivity(authorization, req.body as Activity, async (context: TurnContext) => {
       started = true;
+      if (deps.limits && !deps.limits.conversation(conversation, req, res, 'messages')) {
+        throttled = true;
+        return;
+      }
       await deps.bot.run(context);
     });
+    if (throttled) return; // answered 429
     // An invoke the bot does not implement is answered as an unknown activity is (200, nothing done): a 5xx
     // would make the channel retry and the monitoring alarm, for a request that can never succeed.
     if (invoke?.status === 501 && invoke.body === undefined) res.send(200);

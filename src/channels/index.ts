@@ -9,12 +9,32 @@ export { answeredCard, type CardWords } from './teams';
 
 /**
  * The activities to send for a turn's replies on a channel: Teams cards (`msteams`), Web Chat suggested
- * actions and cards (`webchat`, `directline`), plain text elsewhere (emulator, test, …). Messages are plain
- * text (`textFormat: 'plain'`); every question carries its metadata as `channelData.msq`.
+ * actions and cards (`webchat`, `directline`), plain text elsewhere (emulator, test, …). Teams and Web Chat
+ * messages are markdown that shows the text exactly as written, with clickable links (`markdown.ts`); elsewhere
+ * plain text. Every question carries its metadata as `channelData.msq`.
  */
 export function renderReplies(channelId: string, replies: Reply[], words: CardWords): Partial<Activity>[] {
   const render = renderer(channelId);
-  return replies.map((reply) => render(reply, words));
+  const activities: Partial<Activity>[] = [];
+  for (const reply of replies) {
+    const previous = activities.at(-1);
+    if (reply.type === 'prompt' && reply.retry && render !== renderPlain && previous && !previous.channelData) {
+      activities[activities.length - 1] = retryActivity(previous, render(reply, words));
+    } else {
+      activities.push(render(reply, words));
+    }
+  }
+  return activities;
+}
+
+/**
+ * An answer that was not understood, in Teams and Web Chat: the message saying what to do is the whole reply.
+ * The question's card is still there to use, and a second copy of it (or of a long question) would only push
+ * the conversation down; the message carries the question's metadata, and its buttons when they were suggested
+ * actions (Web Chat shows those under the latest message only).
+ */
+function retryActivity(message: Partial<Activity>, prompt: Partial<Activity>): Partial<Activity> {
+  return { ...message, channelData: prompt.channelData, ...(prompt.suggestedActions ? { suggestedActions: prompt.suggestedActions } : {}) };
 }
 
 function renderer(channelId: string): (reply: Reply, words: CardWords) => Partial<Activity> {

@@ -1,5 +1,7 @@
 import type { Activity, Attachment } from 'botbuilder';
 import type { PromptMeta, Reply } from '../interview/render';
+import { splitLinks } from './links';
+import { verbatimMarkdown, type MarkdownReader } from './markdown';
 import { renderText } from './text';
 
 /** Words a card needs besides the question, already translated (locale keys `card.send`, `card.answered`). */
@@ -34,9 +36,13 @@ export interface AdaptiveCard {
   actions?: Array<{ type: 'Action.Submit'; title: string; data: SubmitData }>;
 }
 
-/** A plain-text message: no markdown, so `*`, `_`, links and numbered lines in answers stay as typed. */
-export function plainMessage(text: string, meta?: PromptMeta): Partial<Activity> {
-  return { type: 'message', text, textFormat: 'plain', ...(meta ? { channelData: { msq: meta } } : {}) };
+/**
+ * A message as markdown that shows the text exactly as written (`*`, `_`, `[x](y)`, `<b>` and numbered lines in
+ * answers stay as typed) with its web addresses as links. Plain text would keep the characters too, but
+ * neither Teams nor Web Chat makes a link of an address in it.
+ */
+export function textMessage(text: string, reader: MarkdownReader, meta?: PromptMeta): Partial<Activity> {
+  return { type: 'message', text: verbatimMarkdown(text, reader), textFormat: 'markdown', ...(meta ? { channelData: { msq: meta } } : {}) };
 }
 
 /** A question and how to answer it, as one plain text (for prompts answered by typing). */
@@ -44,7 +50,8 @@ export const promptText = (reply: PromptReply): string => [reply.text, reply.hin
 
 /**
  * Verbatim text for a card. TextRun (unlike TextBlock) is never read as markdown; each line is its own
- * RichTextBlock, which always wraps and is never cut, so long items show their full wording on every client.
+ * RichTextBlock, which always wraps and is never cut, so long items show their full wording on every client. A
+ * web address is a TextRun of its own that opens it when clicked.
  */
 export function textBlocks(text: string, style: { isSubtle?: boolean; weight?: 'bolder'; label?: string } = {}): CardElement[] {
   const { label, ...look } = style;
@@ -57,7 +64,9 @@ export function textBlocks(text: string, style: { isSubtle?: boolean; weight?: '
     }
     const runs: CardElement[] = [];
     if (label && blocks.length === 0) runs.push({ type: 'TextRun', text: `${label}: `, weight: 'bolder', ...(look.isSubtle ? { isSubtle: true } : {}) });
-    if (line !== '') runs.push({ type: 'TextRun', text: line, ...look });
+    for (const segment of splitLinks(line)) {
+      runs.push({ type: 'TextRun', text: segment.text, ...look, ...(segment.url ? { underline: true, selectAction: { type: 'Action.OpenUrl', url: segment.url } } : {}) });
+    }
     blocks.push({ type: 'RichTextBlock', inlines: runs, ...(blocks.length > 0 ? { spacing: gap ? 'medium' : 'none' } : {}) });
     gap = false;
   }
@@ -100,11 +109,18 @@ export function choiceCard(reply: PromptReply, words: CardWords): AdaptiveCard |
     // the client shows the hint instead of sending it.
     isRequired: true,
     errorMessage: reply.hint,
-    choices: options.map((o) => ({ title: o.label, value: o.id })),
+    // Numbered as the hint says ("its number, its name, or a button"): typing 2 works as well as ticking it.
+    choices: options.map((o, i) => ({ title: numbered(i, o.label), value: o.id })),
   };
   const actions = [{ type: 'Action.Submit' as const, title: words.send, data: { msq: { questionId } } }];
   return card([...heading(reply), input], actions, renderText(reply));
 }
+
+/**
+ * "2 — Three years": an option with the number the hints refer to. Not "2. …": Web Chat reads a choice's title
+ * as markdown, where that starts a numbered list (and every option shows as "1.").
+ */
+export const numbered = (index: number, label: string): string => `${index + 1} — ${label}`;
 
 /** The Adaptive Card of a yes/no, choice or multi-choice question; null for questions answered by typing. */
 export function promptCard(reply: PromptReply, words: CardWords): Attachment | null {
@@ -132,9 +148,9 @@ export const cardActivity = (card: Attachment, meta: PromptMeta): Partial<Activi
 
 /** Microsoft Teams: cards for yes/no and choices; typed questions as plain text (mobile and screen readers). */
 export function renderTeams(reply: Reply, words: CardWords): Partial<Activity> {
-  if (reply.type === 'message') return plainMessage(reply.text);
+  if (reply.type === 'message') return textMessage(reply.text, 'teams');
   const card = promptCard(reply, words);
-  return card ? cardActivity(card, reply.meta) : plainMessage(renderText(reply), reply.meta);
+  return card ? cardActivity(card, reply.meta) : textMessage(renderText(reply), 'teams', reply.meta);
 }
 
 /** Replaces an answered question's card: the question and "Your answer: …", with no inputs and no buttons. */

@@ -1,7 +1,7 @@
 import { ActionTypes, type Activity } from 'botbuilder';
 import type { Reply } from '../interview/render';
 import { renderText } from './text';
-import { cardActivity, plainMessage, promptCard, promptText, type CardWords, type PromptReply } from './teams';
+import { cardActivity, numbered, promptCard, promptText, textMessage, type CardWords, type PromptReply } from './teams';
 
 /** At most this many options are offered as suggested actions (buttons under the message)… */
 export const MAX_SUGGESTED_ACTIONS = 6;
@@ -18,15 +18,16 @@ export function suitsSuggestedActions(reply: PromptReply): boolean {
 
 /**
  * Bot Framework Web Chat (Direct Line): suggested actions for yes/no and short choices (imBack sends the
- * label as typed text, understood in either language); the Teams card for long choices and multi-choices;
- * typed questions as plain text.
+ * label as typed text, understood in either language; a choice's buttons are numbered, as its hint says); the
+ * Teams card for long choices and multi-choices; typed questions as text.
  */
 export function renderWebChat(reply: Reply, words: CardWords): Partial<Activity> {
-  if (reply.type === 'message') return plainMessage(reply.text);
+  if (reply.type === 'message') return textMessage(reply.text, 'webchat');
   if (suitsSuggestedActions(reply)) {
-    const actions = (reply.meta.options ?? []).map((o) => ({ type: ActionTypes.ImBack, title: o.label, value: o.label }));
-    return { ...plainMessage(promptText(reply), reply.meta), suggestedActions: { actions, to: [] } };
+    const numberedTitles = reply.meta.kind !== 'yesno';
+    const actions = (reply.meta.options ?? []).map((o, i) => ({ type: ActionTypes.ImBack, title: numberedTitles ? numbered(i, o.label) : o.label, value: o.label }));
+    return { ...textMessage(promptText(reply), 'webchat', reply.meta), suggestedActions: { actions, to: [] } };
   }
   const card = reply.meta.kind === 'choice' || reply.meta.kind === 'multi' ? promptCard(reply, words) : null;
-  return card ? cardActivity(card, reply.meta) : plainMessage(renderText(reply), reply.meta);
+  return card ? cardActivity(card, reply.meta) : textMessage(renderText(reply), 'webchat', reply.meta);
 }

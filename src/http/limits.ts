@@ -12,73 +12,61 @@ export interface HttpLimitsConfig {
   now?: () => number;
 }
 
-type Scope = 'messages' | 'directline' | 'token';
+/** How a refusal is written: the Bot Framework's `{ error }` or Direct Line's `{ error: { code, message } }`. */
+export type LimitFormat = 'messages' | 'directline';
+
+export interface HttpLimits {
+  /** Per client address, before routing and body parsing: a flood costs no parsing. */
+  perAddress: RequestHandler;
+  /**
+   * Takes one request from a conversation's bucket; false after answering 429. Call it only once the request is
+   * authenticated, with the conversation its credential is for (the Direct Line token's, the activity of a
+   * request the Bot Framework authenticated): a stranger who knows a conversation id must not be able to spend
+   * that conversation's quota with requests that fail authentication anyway.
+   */
+  conversation(key: string, req: Request, res: Response, format: LimitFormat): boolean;
+}
 
 /**
  * The rate limits of the endpoints a stranger can reach: `POST /api/messages`, the web chat's token endpoint
- * and its self-hosted Direct Line. (The bot's own connector calls, `/directline-connector/…`, and the static
- * page are not limited.) A refused request gets 429 with `Retry-After` in seconds; the first refusal of a key
- * is logged, the following ones are not (a flood must not flood the log too).
- *
- * - `perAddress` runs before routing and body parsing, so a flood costs no parsing;
- * - `perConversation` runs after them: the conversation is in the activity (`/api/messages`) or in the path
- *   (Direct Line).
+ * and its built-in Direct Line (the static page is not limited). A refused request gets 429 with `Retry-After`
+ * in seconds; the first refusal of a key is logged, the following ones are not (a flood must not flood the log
+ * too).
  */
-export function httpLimits(config: HttpLimitsConfig, logger: Logger): { perAddress: RequestHandler; perConversation: RequestHandler } {
+export function httpLimits(config: HttpLimitsConfig, logger: Logger): HttpLimits {
   const burst = (limit: { perMinute: number; burst?: number }) => limit.burst ?? Math.max(1, Math.round(limit.perMinute / 3));
   const byAddress = createRateLimiter({ perMinute: config.ip.perMinute, burst: burst(config.ip), ...(config.now ? { now: config.now } : {}) });
   const byConversation = createRateLimiter({ perMinute: config.conversation.perMinute, burst: burst(config.conversation), ...(config.now ? { now: config.now } : {}) });
 
-  function refuse(req: Request, res: Response, next: Next, scope: Scope, kind: 'address' | 'conversation', retryAfter: number, first: boolean, key: string) {
+  function refuse(req: Request, res: Response, format: LimitFormat, kind: 'address' | 'conversation', retryAfter: number, first: boolean, key: string) {
     if (first) logger.warn({ limit: kind, key, path: req.getPath(), retryAfter }, 'rate limit: requests refused');
     res.header('Retry-After', String(retryAfter));
     res.header('Cache-Control', 'no-store');
     const message = `Too many requests; try again in ${retryAfter} s.`;
-    res.send(429, scope === 'directline' ? { error: { code: 'Throttled', message } } : { error: message });
-    next(false);
+    res.send(429, format === 'directline' ? { error: { code: 'Throttled', message } } : { error: message });
   }
 
   return {
     perAddress(req: Request, res: Response, next: Next) {
-      const scope = scopeOf(req.getPath());
-      if (!scope) return next();
+      const path = req.getPath();
+      if (!isLimited(path)) return next();
       const address = clientAddress(req, config.trustProxy ?? false);
       const verdict = byAddress.take(address);
       if (verdict.allowed) return next();
-      refuse(req, res, next, scope, 'address', verdict.retryAfterSeconds, verdict.first, address);
+      refuse(req, res, isDirectLine(path) ? 'directline' : 'messages', 'address', verdict.retryAfterSeconds, verdict.first, address);
+      next(false);
     },
-    perConversation(req: Request, res: Response, next: Next) {
-      const scope = scopeOf(req.getPath());
-      const key = scope ? conversationKey(req, scope) : null;
-      if (!key) return next();
-      const verdict = byConversation.take(key);
-      if (verdict.allowed) return next();
-      refuse(req, res, next, scope!, 'conversation', verdict.retryAfterSeconds, verdict.first, key);
+    conversation(key, req, res, format) {
+      const verdict = byConversation.take(`${format}:${key.slice(0, 1200)}`);
+      if (verdict.allowed) return true;
+      refuse(req, res, format, 'conversation', verdict.retryAfterSeconds, verdict.first, key.slice(0, 200));
+      return false;
     },
   };
 }
 
-function scopeOf(path: string): Scope | null {
-  if (path === '/api/messages') return 'messages';
-  if (path === '/api/directline/token') return 'token';
-  if (path === DIRECT_LINE_PATH || path.startsWith(`${DIRECT_LINE_PATH}/`)) return 'directline';
-  return null;
-}
-
-/** The conversation a request is for: the activity's channel and conversation, or Direct Line's path parameter. */
-function conversationKey(req: Request, scope: Scope): string | null {
-  if (scope === 'messages') {
-    const body = req.body as { channelId?: unknown; conversation?: { id?: unknown } } | undefined;
-    const id = typeof body === 'object' && body !== null ? body.conversation?.id : undefined;
-    if (typeof id !== 'string' || !id) return null;
-    return `messages:${typeof body!.channelId === 'string' ? body!.channelId.slice(0, 128) : ''}:${id.slice(0, 1024)}`;
-  }
-  if (scope === 'directline') {
-    const id = req.params?.conversationId;
-    return typeof id === 'string' && id ? `directline:${id.slice(0, 256)}` : null;
-  }
-  return null;
-}
+const isDirectLine = (path: string) => path === DIRECT_LINE_PATH || path.startsWith(`${DIRECT_LINE_PATH}/`);
+const isLimited = (path: string) => path === '/api/messages' || path === '/api/directline/token' || isDirectLine(path);
 
 /**
  * Who is asking: the socket's address, or behind a trusted proxy the last X-Forwarded-For entry (the one the

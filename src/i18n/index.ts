@@ -53,7 +53,53 @@ export function createI18n(): i18n {
 
 /** One translator for one turn, fixed to the respondent's language (never a global language switch). */
 export type Translator = TFunction;
-export const translatorFor = (i18n: i18n, locale: Locale): Translator => i18n.getFixedT(locale);
+
+/** Translators already made, per resource store (a re-initialised i18next has a new one) and language. */
+const translators = new WeakMap<object, Map<Locale, Translator>>();
+
+/** Texts remembered per translator at most: every key of the locale files fits many times over. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The translator of a language, fixed to it (`getFixedT`): made once per i18next instance and language and
+ * reused by every turn, since it never changes between turns. A text without parameters is looked up by
+ * i18next once and then remembered (i18next spends far more on each call than the text is worth); texts with
+ * parameters (plurals, interpolation) are i18next's every time. Adding or removing resources forgets them all.
+ */
+export function translatorFor(i18n: i18n, locale: Locale): Translator {
+  const store: object | undefined = i18n.store;
+  if (!store) return i18n.getFixedT(locale);
+  let byLocale = translators.get(store);
+  if (!byLocale) {
+    const made = new Map<Locale, Translator>();
+    i18n.store.on('added', () => made.clear());
+    i18n.store.on('removed', () => made.clear());
+    translators.set(store, made);
+    byLocale = made;
+  }
+  let t = byLocale.get(locale);
+  if (!t) {
+    t = remembering(i18n.getFixedT(locale));
+    byLocale.set(locale, t);
+  }
+  return t;
+}
+
+/** A translator that remembers its texts without parameters; any other call goes to i18next as it is. */
+function remembering(fixed: TFunction): Translator {
+  const texts = new Map<string, string>();
+  // `arguments` rather than a rest parameter: no array is made for the common call, t(key).
+  const t = function (key: unknown, options?: unknown): unknown {
+    if (typeof key !== 'string' || options !== undefined || arguments.length > 2) return Reflect.apply(fixed, undefined, arguments) as unknown;
+    const known = texts.get(key);
+    if (known !== undefined) return known;
+    const text: unknown = fixed(key);
+    if (typeof text === 'string' && texts.size < MAX_REMEMBERED) texts.set(key, text);
+    return text;
+  };
+  // Same call signatures as i18next's own fixed translator, which answers every call the remembering one does not.
+  return Object.assign(t, fixed) as unknown as Translator;
+}
 
 /** Maps a channel or browser locale ("es-PY", "es", "en-US") to a language the bot speaks. */
 export function pickLocale(tag: string | undefined | null, fallback: Locale = 'en'): Locale {

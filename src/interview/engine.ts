@@ -1,9 +1,8 @@
 import type { i18n } from 'i18next';
-import { transition } from 'xstate';
 import type { Definition } from '../../dialogs';
-import { translatorFor, type Locale } from '../i18n';
+import { locales, translatorFor, type Locale } from '../i18n';
 import { answerMap, isApplicable, nextItem, questionKey, type Position } from './flow';
-import { createInterviewMachine, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
+import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
 import { parseAnswer, parseYesNo } from './parse/answer';
 import { parseCommand } from './parse/command';
 import { isGreeting } from './parse/greeting';
@@ -61,8 +60,9 @@ export interface Interview {
 /** Builds the interview for a questionnaire definition and its wording. */
 export function createInterview(def: Definition, i18n: i18n): Interview {
   const machine = createInterviewMachine(def);
+  const transition = pureTransition(machine);
   const labels = (itemId: string) => (optionId: string) =>
-    (['en', 'es'] as const).map((lng) => i18n.getFixedT(lng)(`questionnaire:option.${itemId}.${optionId}`));
+    locales.map((lng) => translatorFor(i18n, lng)(`questionnaire:option.${itemId}.${optionId}`));
 
   const finish = (state: EngineState, context: Pick<InterviewContext, 'outbox' | 'changes' | 'effects'>): Turn => ({
     state,
@@ -149,7 +149,7 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       }
       const { phase, ...rest } = state;
       const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
-      const [next] = transition(machine, snapshot, event);
+      const next = transition(snapshot, event);
       const { outbox, changes, effects, ...context } = next.context;
       const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
       return finish(after.state, { outbox: after.outbox, changes: after.changes, effects });

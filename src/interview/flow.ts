@@ -5,6 +5,35 @@ import type { AnswerValue, StoredAnswer } from './state';
 export type DefinedItem = Item & { section: SectionId };
 export type Answers = ReadonlyMap<string, AnswerValue>;
 
+/** What the walker looks up in a definition, computed once per definition (a definition never changes). */
+interface FlowIndex {
+  /** Each item's place in questionnaire order. */
+  position: ReadonlyMap<string, number>;
+  /** The highest question number of the printed questionnaire. */
+  questionCount: number;
+  /** The items with a question number (questions, their parts and follow-ups), in order. */
+  numbered: ReadonlyArray<DefinedItem & { number: string }>;
+}
+
+const indexes = new WeakMap<Definition, FlowIndex>();
+
+/** The look-ups of a definition, built the first time they are needed. */
+function indexOf(def: Definition): FlowIndex {
+  let index = indexes.get(def);
+  if (!index) {
+    index = {
+      position: new Map(def.items.map((item, at) => [item.id, at])),
+      questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
+      numbered: def.items.filter((i): i is DefinedItem & { number: string } => Boolean(i.number)),
+    };
+    indexes.set(def, index);
+  }
+  return index;
+}
+
+/** An item's place in questionnaire order; -1 for an id the definition does not have. */
+const positionOf = (def: Definition, id: string): number => indexOf(def).position.get(id) ?? -1;
+
 /** The answers of a state as a map, for look-ups. */
 export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerValue> =>
   new Map(answers.map((a) => [a.itemId, a.value]));
@@ -45,9 +74,14 @@ const isVisited = (p: Position, id: string) => p.answers.has(id) || p.skipped.ha
 
 /** A group still short of answers (question 2 with none of its links). */
 export function isGroupShort(def: Definition, group: Group, answers: Answers): boolean {
-  const answered = group.items.filter((id) => answers.has(id)).length;
-  const open = group.items.map((id) => def.byId.get(id)).filter((i): i is DefinedItem => i !== undefined && isApplicable(def, i, answers));
-  return open.length > 0 && answered < Math.min(group.atLeast, open.length);
+  let answered = 0;
+  let open = 0;
+  for (const id of group.items) {
+    if (answers.has(id)) answered += 1;
+    const item = def.byId.get(id);
+    if (item && isApplicable(def, item, answers)) open += 1;
+  }
+  return open > 0 && answered < Math.min(group.atLeast, open);
 }
 
 /** Required on its own, or part of a group still short of answers. */
@@ -75,15 +109,21 @@ export function isLastChance(def: Definition, p: Position, item: DefinedItem): b
  * applicable item.
  */
 export function unansweredRequired(def: Definition, answers: Answers): DefinedItem[] {
+  const missing: DefinedItem[] = [];
+  // A group is looked at once, at its first applicable item without an answer: that item stands for it if it is short.
   const seenGroups = new Set<string>();
-  return applicableItems(def, answers).filter((item) => {
-    if (answers.has(item.id)) return false;
-    if (item.required) return true;
+  for (const item of def.items) {
+    if (answers.has(item.id) || !isApplicable(def, item, answers)) continue;
+    if (item.required) {
+      missing.push(item);
+      continue;
+    }
     const group = def.groupOf.get(item.id);
-    if (!group || seenGroups.has(group.id) || !isGroupShort(def, group, answers)) return false;
+    if (!group || seenGroups.has(group.id)) continue;
     seenGroups.add(group.id);
-    return true;
-  });
+    if (isGroupShort(def, group, answers)) missing.push(item);
+  }
+  return missing;
 }
 
 /** An item the walker stops at: not yet visited; when resolving after the summary, required and unanswered. */
@@ -97,30 +137,37 @@ export function isOpen(def: Definition, p: Position, item: DefinedItem): boolean
  * summary, the next unanswered required item (no wrap). Null when there is nothing left to ask.
  */
 export function nextItem(def: Definition, p: Position, fromId: string | null): DefinedItem | null {
-  const items = applicableItems(def, p.answers);
-  const start = fromId === null ? 0 : def.items.findIndex((i) => i.id === fromId) + 1;
-  const after = items.filter((item) => def.items.indexOf(item) >= start);
-  if (p.resolving) return after.find((item) => isOpen(def, p, item)) ?? null;
-  return after.find((item) => isOpen(def, p, item)) ?? items.find((item) => isOpen(def, p, item)) ?? null;
+  const start = fromId === null ? 0 : positionOf(def, fromId) + 1;
+  const stopsAt = (item: DefinedItem) => isApplicable(def, item, p.answers) && isOpen(def, p, item);
+  // Item by item from where the respondent is, so that only the items passed over are looked at.
+  const after = findFrom(def.items, start, def.items.length, stopsAt);
+  return after ?? (p.resolving ? null : findFrom(def.items, 0, start, stopsAt));
 }
 
 /** The applicable item right after `fromId` in questionnaire order, whatever its answer; null after the last. */
 export function followingItem(def: Definition, answers: Answers, fromId: string): DefinedItem | null {
-  const index = def.items.findIndex((i) => i.id === fromId);
-  return def.items.slice(index + 1).find((item) => isApplicable(def, item, answers)) ?? null;
+  return findFrom(def.items, positionOf(def, fromId) + 1, def.items.length, (item) => isApplicable(def, item, answers));
 }
 
 /** The applicable item before `fromId` (null: the last one), or null at the first item. */
 export function previousItem(def: Definition, answers: Answers, fromId: string | null): DefinedItem | null {
-  const items = applicableItems(def, answers);
-  if (fromId === null) return items.at(-1) ?? null;
-  const index = def.items.findIndex((i) => i.id === fromId);
-  return items.filter((item) => def.items.indexOf(item) < index).at(-1) ?? null;
+  const before = fromId === null ? def.items.length : positionOf(def, fromId);
+  for (let at = before - 1; at >= 0; at--) {
+    if (isApplicable(def, def.items[at], answers)) return def.items[at];
+  }
+  return null;
+}
+
+/** The first item of `items[from..to)` that passes `test`, or null. */
+function findFrom(items: readonly DefinedItem[], from: number, to: number, test: (item: DefinedItem) => boolean): DefinedItem | null {
+  for (let at = from; at < to; at++) {
+    if (test(items[at])) return items[at];
+  }
+  return null;
 }
 
 /** The highest question number of the printed questionnaire (44 for the 2022 MSQ). */
-export const questionCount = (def: Definition): number =>
-  Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0)));
+export const questionCount = (def: Definition): number => indexOf(def).questionCount;
 
 /**
  * Printed questions answered: a question counts once it has an answer and none of its required parts (or
@@ -128,8 +175,11 @@ export const questionCount = (def: Definition): number =>
  */
 export function questionsAnswered(def: Definition, answers: Answers): number {
   const missing = new Set(unansweredRequired(def, answers).map(questionKey));
-  const answered = new Set(def.items.filter((i) => i.number && answers.has(i.id)).map(questionKey));
-  return [...answered].filter((key) => !missing.has(key)).length;
+  const answered = new Set<string>();
+  for (const item of indexOf(def).numbered) {
+    if (answers.has(item.id) && !missing.has(item.number)) answered.add(item.number);
+  }
+  return answered.size;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assign, createActor, setup, type AnyActorScope } from 'xstate';
 import type { Definition } from '../../dialogs';
 import type { SectionId } from '../../dialogs/schema';
 import type { Locale } from '../i18n';
@@ -107,7 +107,7 @@ export function createInterviewMachine(def: Definition) {
     for (const [id, v] of records) {
       const old = answers.find((a) => a.itemId === id)?.value ?? null;
       answers = [...answers.filter((a) => a.itemId !== id), { itemId: id, value: v }];
-      if (JSON.stringify(old) !== JSON.stringify(v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
+      if (!sameAnswer(old, v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
     }
     const ids = new Set(records.map(([id]) => id));
     return {
@@ -309,6 +309,57 @@ export function createInterviewMachine(def: Definition) {
 }
 
 export type InterviewMachine = ReturnType<typeof createInterviewMachine>;
+
+/** An interview with nothing in it: the input of the actor that only stands as the transition's `self`. */
+const BLANK: InterviewContext = {
+  schemaVersion: 1,
+  definitionVersion: '',
+  locale: 'en',
+  current: null,
+  lastSection: null,
+  answers: [],
+  skipped: [],
+  deferred: [],
+  resolving: false,
+  startedAt: '',
+  submittedAt: null,
+  outbox: [],
+  changes: [],
+  effects: [],
+};
+
+type InterviewSnapshot = ReturnType<InterviewMachine['resolveState']>;
+
+/**
+ * The machine's pure transition, `(snapshot, event) → next snapshot`, executing nothing but its `assign`s.
+ * xstate's `transition()` does the same but builds a new inert actor for every call (an actor system, and the
+ * machine's initial state computed and thrown away); for this machine — no children, no delays, no actions
+ * other than `assign` — that scope is the same on every turn, so it is built once per machine.
+ */
+export function pureTransition(machine: InterviewMachine): (snapshot: InterviewSnapshot, event: InterviewEvent) => InterviewSnapshot {
+  // The scope's `self`: never started, and nothing reads its state (its input is a blank interview).
+  const self = createActor(machine, { input: BLANK });
+  const ignore = () => undefined;
+  const scope: AnyActorScope = {
+    self,
+    id: '',
+    sessionId: '',
+    logger: ignore,
+    defer: ignore,
+    emit: ignore,
+    system: self.system,
+    stopChild: ignore,
+    // Where actions other than `assign` would go; like `transition()`, nothing is executed (the machine has none).
+    actionExecutor: ignore,
+  };
+  return (snapshot, event) => machine.transition(snapshot, event, scope);
+}
+
+/** Whether two stored answers are the same: the same text or option, or the same options in the same order. */
+function sameAnswer(a: AnswerValue | null, b: AnswerValue | null): boolean {
+  if (a === b) return true;
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((value, at) => value === b[at]);
+}
 
 /**
  * `skip`: an answered item keeps its answer; an item that must be answered (required, or the last chance for

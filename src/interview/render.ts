@@ -44,30 +44,38 @@ export interface PromptMeta {
   progress: Progress;
 }
 
-/** A reply: a message, or a question with how to answer it and its metadata. */
-export type Reply = { type: 'message'; text: string } | { type: 'prompt'; text: string; hint: string; meta: PromptMeta };
+/**
+ * A reply: a message, or a question with how to answer it and its metadata. `retry` marks the question asked
+ * again right after an answer that was not understood (channels that showed it as a card need not repeat it).
+ */
+export type Reply = { type: 'message'; text: string } | { type: 'prompt'; text: string; hint: string; meta: PromptMeta; retry?: true };
 
 /** Longest answer shown in a review list; the full answer is shown when the item is asked again. */
 const REVIEW_LENGTH = 300;
 
 /** Renders a turn's messages and, last, the prompt the respondent is now at, in the state's language. */
 export function renderTurn(def: Definition, t: Translator, state: EngineState, outbox: readonly Say[]): Reply[] {
+  // The answers as a map once for the whole turn: every message and the prompt look them up.
   const answers = answerMap(state.answers);
   const replies: Reply[] = outbox.map((say) => ({ type: 'message', text: renderSay(def, t, state, answers, say) }));
-  const prompt = renderPrompt(def, t, state);
-  return prompt ? [...replies, prompt] : replies;
+  const prompt = renderPrompt(def, t, state, answers);
+  if (!prompt) return replies;
+  const retry = prompt.type === 'prompt' && outbox.some((say) => say.say === 'invalid');
+  return [...replies, retry ? { ...prompt, retry: true } : prompt];
 }
 
 /** Where a state is, for progress bars (see Progress). */
-export function progressOf(def: Definition, state: EngineState): Progress {
-  const at = state.phase === 'confirmingSubmit' || state.phase === 'submitted' ? null : state.current;
-  return { ...whereIs(def, at), questions: questionCount(def), answered: questionsAnswered(def, answerMap(state.answers)) };
+export function progressOf(def: Definition, state: EngineState, answers: Answers = answerMap(state.answers)): Progress {
+  return { ...whereIs(def, askedItem(state)), questions: questionCount(def), answered: questionsAnswered(def, answers) };
 }
 
+/** The item a state is at for progress: none at the submission. */
+const askedItem = (state: EngineState): string | null => (state.phase === 'confirmingSubmit' || state.phase === 'submitted' ? null : state.current);
+
 /** The question the respondent is at, or null once submitted. */
-export function renderPrompt(def: Definition, t: Translator, state: EngineState): Reply | null {
-  const answers = answerMap(state.answers);
-  const progress = progressOf(def, state);
+export function renderPrompt(def: Definition, t: Translator, state: EngineState, answers: Answers = answerMap(state.answers)): Reply | null {
+  if (state.phase === 'submitted') return null;
+  const progress = progressOf(def, state, answers);
   const item = state.current ? def.byId.get(state.current) : undefined;
   const yesNo = (questionId: string, text: string, hint = t('hint.yesno')): Reply => ({
     type: 'prompt',
@@ -76,8 +84,6 @@ export function renderPrompt(def: Definition, t: Translator, state: EngineState)
     meta: { questionId, section: item?.section ?? 'H', kind: 'yesno', required: true, options: yesNoOptions(t), progress },
   });
   switch (state.phase) {
-    case 'submitted':
-      return null;
     case 'confirmingSubmit':
       return yesNo('submit', t('submit.question'));
     case 'confirmingRestart':
@@ -118,14 +124,14 @@ function requirementHint(def: Definition, t: Translator, state: EngineState, ite
   if (answers.has(item.id)) return t('hint.keep');
   const group = def.groupOf.get(item.id);
   if (group && isGroupShort(def, group, answers)) {
-    const key = isLastChance(def, positionOf(state), item) ? 'hint.groupLast' : 'hint.group';
+    const key = isLastChance(def, positionOf(state, answers), item) ? 'hint.groupLast' : 'hint.group';
     return t(key, { number: item.number ?? '', count: group.atLeast });
   }
   return t(item.required ? 'hint.required' : 'hint.optional');
 }
 
-const positionOf = (state: EngineState): Position => ({
-  answers: answerMap(state.answers),
+const positionOf = (state: EngineState, answers: Answers): Position => ({
+  answers,
   skipped: new Set(state.skipped),
   deferred: new Set(state.deferred),
   resolving: state.resolving,
@@ -178,7 +184,7 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
       return hasNote ? `${title}\n\n${t('questionnaire:noteLabel')} ${t(`questionnaire:section.${say.section}.note`)}` : title;
     }
     case 'invalid':
-      return invalidText(t, def, state, say.reason);
+      return invalidText(t, def, state, answers, say.reason);
     case 'help':
       return [t('help.commands'), t('help.answering'), t('questionnaire:contact')].join('\n\n');
     case 'progress':
@@ -190,7 +196,7 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
   }
 }
 
-function invalidText(t: Translator, def: Definition, state: EngineState, reason: Reason): string {
+function invalidText(t: Translator, def: Definition, state: EngineState, answers: Answers, reason: Reason): string {
   switch (reason.code) {
     case 'ambiguous': {
       const item = state.current ? def.byId.get(state.current) : undefined;
@@ -205,7 +211,7 @@ function invalidText(t: Translator, def: Definition, state: EngineState, reason:
     case 'dontKnow': {
       // One sentence: skip it (optional), or leave it for later (it must be answered before submission).
       const item = state.current ? def.byId.get(state.current) : undefined;
-      return t(item && isLastChance(def, positionOf(state), item) ? 'dontKnow.defer' : 'dontKnow.skip');
+      return t(item && isLastChance(def, positionOf(state, answers), item) ? 'dontKnow.defer' : 'dontKnow.skip');
     }
     default:
       return t(`invalid.${reason.code}`);
@@ -215,7 +221,9 @@ function invalidText(t: Translator, def: Definition, state: EngineState, reason:
 /** Where the respondent is, as in the printed questionnaire: "Question 17 of 44 · section C". */
 export function whereText(def: Definition, t: Translator, state: EngineState): string {
   if (state.phase === 'submitted') return t('where.submitted', { date: state.submittedAt?.slice(0, 10) ?? '' });
-  const { question, section, questions } = progressOf(def, state);
+  // Only where the respondent is: counting the questions answered is not needed here.
+  const { question, section } = whereIs(def, askedItem(state));
+  const questions = questionCount(def);
   if (section === null) return t('where.atSubmit');
   if (question !== null) return t('where.atQuestion', { number: question, count: questions, section });
   return section === 'respondent' ? t('where.atContact', { count: questions }) : t('where.atSection', { section, count: questions });

@@ -1,38 +1,42 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Activity, ActivityHandler } from 'botbuilder';
+import { randomBytes } from 'node:crypto';
+import type { Activity, ActivityHandler, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { MsqAdapter } from '../bot/adapter';
+import { InProcessAdapter } from './inProcessAdapter';
 import { createTokenSigner, type TokenClaims, type TokenSigner } from './tokens';
 
 /**
  * A self-hosted Direct Line 3.0 channel, for a bot that runs without a Microsoft App ID (no Azure Bot
  * resource): the subset of the protocol `botframework-directlinejs` (and so Web Chat) speaks with
- * `webSocket: false`, plus the connector API the bot's replies go to (its `serviceUrl`).
+ * `webSocket: false`, with the bot's turns run in this process.
  *
- * Client side, under `/v3/directline`: `tokens/generate`, `tokens/refresh`, `conversations` (start),
+ * Client side, under `/v3/directline`: `tokens/refresh`, `conversations` (start),
  * `conversations/:id` (reconnect), `conversations/:id/activities` (GET: poll by watermark — held open up to a
  * few seconds while there is nothing new, so replies show at once; POST: send). Errors use Direct Line's
  * `{ error: { code, message } }`: 401 without a usable bearer token, 403 for a token that is expired
  * (`TokenExpired`, which directlinejs understands as "get a new token"), not ours (e.g. after a restart) or for
  * another conversation, 404 for an unknown conversation.
  *
- * Bot side, under `/directline-connector/<per-process key>/v3/conversations/:id/activities`: POST (send, reply)
- * and PUT (update). The key in the path is known only to the bot (it is in the `serviceUrl` of the activities
- * delivered to it), so nobody else can write into a conversation as the bot. An update is delivered to the
- * client as a new activity with the same id after the current watermark: Web Chat replaces the one it shows.
+ * Bot side: the bot runs in this process (`InProcessAdapter`): its replies and card updates are added to the
+ * conversation directly, never over HTTP, so nothing depends on the address a browser used to reach the server
+ * and nobody else can write into a conversation as the bot. An update is delivered to the client as a new
+ * activity with the same id after the current watermark: Web Chat replaces the one it shows.
  *
  * Conversations live in memory only (the answers are in the bot's store): at most `maxActivities` activities
  * each, dropped after `idleMs` without use, at most `maxConversations` at a time (least recently used first out).
  */
 export interface DirectLineOptions {
-  adapter: MsqAdapter;
   bot: ActivityHandler;
   logger: Logger;
+  /** What a turn that throws does (the application's: log it, tell the respondent their answers are safe). */
+  onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
   signer?: TokenSigner;
-  /** The base the bot's replies are sent to; default: this server's own socket address (never the Host header). */
-  connectorUrl?: string;
+  /**
+   * The conversation rate limit, charged once a request's token is verified, for the token's conversation (a
+   * stranger without a valid token cannot spend it); false after it answered 429.
+   */
+  throttle?: (conversationId: string, req: Request, res: Response) => boolean;
   tokenLifetimeSeconds?: number;
   maxActivities?: number;
   maxConversations?: number;
@@ -46,10 +50,6 @@ export interface DirectLineOptions {
 }
 
 export const DIRECT_LINE_PATH = '/v3/directline';
-export const CONNECTOR_PATH = '/directline-connector';
-
-/** A Web Chat user id made by the page: `dl_` and a UUID (or other random letters). */
-export const userIdSchema = z.string().regex(/^dl_[A-Za-z0-9_-]{8,64}$/, 'must be dl_ followed by 8 to 64 letters, digits, - or _');
 
 const MAX_TEXT = 25_000;
 const localeSchema = z.string().max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/);
@@ -72,7 +72,6 @@ const clientActivitySchema = z.looseObject({
 });
 
 const startSchema = z.looseObject({ user: z.looseObject({ id: z.string().max(512).optional() }).optional(), locale: localeSchema.optional() });
-const generateSchema = z.looseObject({ user: z.looseObject({ id: userIdSchema, name: z.string().max(256).optional() }).optional() });
 
 interface Entry {
   seq: number;
@@ -97,15 +96,15 @@ type Json = Record<string, unknown>;
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
 export interface DirectLineHost {
-  /** A token for a new conversation of this user (what `tokens/generate` answers). */
-  generate(userId?: string): { conversationId: string; token: string; expires_in: number };
+  /** A token for a new conversation of this user (whose identity the caller has checked). */
+  generate(userId: string): { conversationId: string; token: string; expires_in: number };
   /** Answers held polls at once and stops housekeeping. */
   close(): void;
   conversations: ReadonlyMap<string, { user: string; entries: ReadonlyArray<{ seq: number; activity: Record<string, unknown> }> }>;
 }
 
 export function mountDirectLine(server: Server, options: DirectLineOptions): DirectLineHost {
-  const { adapter, bot, logger } = options;
+  const { bot, logger } = options;
   const signer = options.signer ?? createTokenSigner();
   const lifetime = options.tokenLifetimeSeconds ?? 30 * 60;
   const maxActivities = options.maxActivities ?? 500;
@@ -115,9 +114,10 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   const maxBody = options.maxBodyBytes ?? 256 * 1024;
   const botAccount = { id: options.botId ?? 'msq-bot', name: options.botName ?? 'MSQ Bot', role: 'bot' };
   const now = options.now ?? (() => Date.now());
-  const connectorKey = randomBytes(18).toString('base64url');
   const conversations = new Map<string, Conversation>();
   let closed = false;
+  const adapter = new InProcessAdapter({ post: postFromBot, update: updateFromBot });
+  if (options.onTurnError) adapter.onTurnError = options.onTurnError;
 
   // ---- housekeeping ---------------------------------------------------------------------------------------
   const sweep = setInterval(() => {
@@ -185,7 +185,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     return req.body ?? {};
   }
 
-  /** The token's claims, or null after answering 401/403. */
+  /** The token's claims, or null after answering 401/403 (or 429 when its conversation is over its rate limit). */
   function authorize(req: Request, res: Response): TokenClaims | null {
     const header = String(req.headers.authorization ?? '');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -194,7 +194,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       return null;
     }
     const check = signer.verify(match[1]);
-    if (check.ok) return check.claims;
+    if (check.ok) return !options.throttle || options.throttle(check.claims.conv, req, res) ? check.claims : null;
     if (check.reason === 'malformed') send(res, 401, errorBody('Unauthorized', 'The token is not a Direct Line token.'));
     else if (check.reason === 'expired') send(res, 403, errorBody('TokenExpired', 'The token has expired; get a new one.'));
     else send(res, 403, errorBody('TokenInvalid', 'The token was not issued by this server; get a new one.'));
@@ -222,21 +222,11 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     return { conversationId: claims.conv, token, expires_in: lifetime };
   };
 
-  /** The serviceUrl the bot answers to: this process, addressed by the socket the request came in on. */
-  function serviceUrl(req: Request): string {
-    if (options.connectorUrl) return `${options.connectorUrl.replace(/\/+$/, '')}${CONNECTOR_PATH}/${connectorKey}/`;
-    const socket = req.socket;
-    let host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
-    if (host.includes(':')) host = `[${host}]`;
-    return `http://${host}:${socket.localPort}${CONNECTOR_PATH}/${connectorKey}/`;
-  }
-
   /** Runs a turn of the bot, after the conversation's earlier turns. */
   function deliver(conversation: Conversation, activity: Json): Promise<void> {
     conversation.pending += 1;
     const turn = conversation.queue.then(() =>
-      adapter.handleActivity('', activity as unknown as Activity, async (context) => {
+      adapter.processActivity(activity as Partial<Activity>, async (context) => {
         await bot.run(context);
       }),
     );
@@ -246,16 +236,15 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
 
   // ---- client side: tokens ----------------------------------------------------------------------------------
   /** A token for a new conversation; the conversation starts when the client posts to /conversations. */
-  function generate(userId: string | undefined): ReturnType<typeof issued> {
-    return issued({ user: userId ?? `dl_${randomUUID()}`, conv: randomBytes(16).toString('base64url') });
+  function generate(userId: string): ReturnType<typeof issued> {
+    return issued({ user: userId, conv: randomBytes(16).toString('base64url') });
   }
 
-  server.post(`${DIRECT_LINE_PATH}/tokens/generate`, handle(async (req: Request, res: Response) => {
-    const raw = body(req, res);
-    if (raw === null) return;
-    const parsed = generateSchema.safeParse(raw);
-    if (!parsed.success) return send(res, 400, errorBody('BadArgument', `Invalid user: ${parsed.error.issues[0]?.message ?? 'malformed body'}`));
-    send(res, 200, generate(parsed.data.user?.id));
+  // Azure's tokens/generate takes the Direct Line secret, which a page must never hold; this Direct Line has none.
+  // A token for a user id would be that user's answers to anyone who knows the id, so it is never issued here:
+  // the page gets its token from POST /api/directline/token, which checks the browser's own credential.
+  server.post(`${DIRECT_LINE_PATH}/tokens/generate`, handle(async (_req: Request, res: Response) => {
+    send(res, 401, errorBody('Unauthorized', 'Tokens are issued by POST /api/directline/token, to the browser whose identity it is.'));
   }));
 
   server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, handle(async (req: Request, res: Response) => {
@@ -295,7 +284,6 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       id: `${conversation.id}|start`,
       timestamp: new Date(now()).toISOString(),
       channelId: 'directline',
-      serviceUrl: serviceUrl(req),
       from: { id: claims.user, role: 'user' },
       recipient: botAccount,
       conversation: { id: conversation.id },
@@ -390,7 +378,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     // The client sees its own activity (with the id given here) in the stream, before the bot's replies.
     append(conversation, seen);
     try {
-      await deliver(conversation, { ...seen, serviceUrl: serviceUrl(req) });
+      await deliver(conversation, seen);
     } catch (error) {
       logger.error({ err: error, conversation: conversation.id }, 'web chat: the bot could not process an activity');
       return send(res, 502, errorBody('BotError', 'The bot could not process the message.'));
@@ -398,72 +386,43 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     send(res, 200, { id });
   }));
 
-  // ---- bot side: the connector API at serviceUrl ----------------------------------------------------------------
-  const connector = `${CONNECTOR_PATH}/:key/v3/conversations/:conversationId/activities`;
-
-  /** The conversation a bot request is for, when the path's key is this process's; otherwise answers 404. */
-  function botConversation(req: Request, res: Response): Conversation | null {
-    const key = Buffer.from(String(req.params?.key ?? ''));
-    const expected = Buffer.from(connectorKey);
-    const conversation = conversations.get(String(req.params?.conversationId ?? ''));
-    if (key.length !== expected.length || !timingSafeEqual(key, expected) || !conversation) {
-      send(res, 404, errorBody('NotFound', 'Unknown conversation.'));
-      return null;
-    }
+  // ---- bot side: the bot's replies, in process ----------------------------------------------------------------
+  function botConversation(activity: Partial<Activity>): Conversation {
+    const conversation = conversations.get(String(activity.conversation?.id ?? ''));
+    if (!conversation) throw new Error('web chat: the conversation is gone (idle too long, or too many at once)');
     return conversation;
   }
 
-  /** A bot activity as the client receives it: our ids and addresses, no serviceUrl. */
-  function fromBot(conversation: Conversation, raw: unknown, id: string, timestamp: string): Json | null {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
-    const { serviceUrl: _serviceUrl, ...activity } = raw as Json;
+  /** A bot activity as the client receives it: our ids and addresses. */
+  function fromBot(conversation: Conversation, activity: Partial<Activity>, id: string, timestamp: string): Json {
+    const { serviceUrl: _serviceUrl, ...rest } = JSON.parse(JSON.stringify(activity)) as Json;
     return {
-      ...activity,
+      ...rest,
       id,
       timestamp,
       channelId: 'directline',
       conversation: { id: conversation.id },
-      from: { ...(typeof activity.from === 'object' && activity.from ? (activity.from as Json) : {}), ...botAccount },
+      from: { ...(typeof rest.from === 'object' && rest.from ? (rest.from as Json) : {}), ...botAccount },
       recipient: { id: conversation.user, role: 'user' },
     };
   }
 
-  const postFromBot = handle(async (req: Request, res: Response) => {
-    const conversation = botConversation(req, res);
-    if (!conversation) return;
-    const raw = body(req, res);
-    if (raw === null) return;
+  function postFromBot(activity: Partial<Activity>): string {
+    const conversation = botConversation(activity);
     const id = activityId(conversation);
-    const activity = fromBot(conversation, raw, id, new Date(now()).toISOString());
-    if (!activity || typeof activity.type !== 'string') return send(res, 400, errorBody('BadArgument', 'The body is not an activity.'));
-    append(conversation, activity);
-    send(res, 200, { id });
-  });
-  server.post(connector, postFromBot);
-  server.post(`${connector}/:activityId`, postFromBot);
+    append(conversation, fromBot(conversation, activity, id, new Date(now()).toISOString()));
+    return id;
+  }
 
-  server.put(`${connector}/:activityId`, handle(async (req: Request, res: Response) => {
-    const conversation = botConversation(req, res);
-    if (!conversation) return;
-    const raw = body(req, res);
-    if (raw === null) return;
-    const id = String(req.params?.activityId ?? '');
+  function updateFromBot(activity: Partial<Activity>): void {
+    const conversation = botConversation(activity);
+    const id = String(activity.id ?? '');
     const index = conversation.entries.findIndex((e) => e.activity.id === id);
-    if (index < 0) return send(res, 404, errorBody('NotFound', 'Unknown activity.'));
+    if (index < 0) throw new Error('web chat: no such activity to update');
     const [old] = conversation.entries.splice(index, 1);
     // Same id and place in time (Web Chat orders by timestamp), new position in the stream: the client replaces it.
-    const activity = fromBot(conversation, raw, id, String(old.activity.timestamp));
-    if (!activity || typeof activity.type !== 'string') {
-      conversation.entries.splice(index, 0, old);
-      return send(res, 400, errorBody('BadArgument', 'The body is not an activity.'));
-    }
-    append(conversation, activity);
-    send(res, 200, { id });
-  }));
-
-  server.del(`${connector}/:activityId`, handle(async (_req: Request, res: Response) => {
-    send(res, 405, errorBody('MethodNotAllowed', 'Deleting activities is not supported.'));
-  }));
+    append(conversation, fromBot(conversation, activity, id, String(old.activity.timestamp)));
+  }
 
   return {
     conversations,

@@ -4,9 +4,11 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { MsqAdapter } from '../bot/adapter';
 import type { Env } from '../config/env';
+import type { HttpLimits } from '../http/limits';
 import type { Logger } from '../logger';
 import { DEFAULT_DIRECT_LINE_ENDPOINT, DirectLineUpstreamError, generateDirectLineToken } from './azure';
-import { DIRECT_LINE_PATH, mountDirectLine, userIdSchema, type DirectLineOptions } from './directline';
+import { DIRECT_LINE_PATH, mountDirectLine, type DirectLineOptions } from './directline';
+import { createWebchatIdentity, userIdSchema } from './identity';
 import { fileRoute, publicDir, webChatBundlePath } from './static';
 
 export interface WebchatDeps {
@@ -14,35 +16,36 @@ export interface WebchatDeps {
   bot: ActivityHandler;
   env: Env;
   logger: Logger;
-  /**
-   * Self-hosted mode: the base URL the bot's replies are sent to (`<publicUrl>/directline-connector/…`).
-   * Default: this server's own socket address, which needs no proxy round trip and cannot be steered by a
-   * request's Host header.
-   */
-  publicUrl?: string;
+  /** The application's rate limits: the built-in Direct Line charges a conversation once its token is checked. */
+  limits?: HttpLimits;
   /** Azure mode: the Direct Line service (a regional endpoint, or a local fake in tests). */
   directLineEndpoint?: string;
   /** Azure mode: how the token is fetched (tests). */
   fetch?: typeof fetch;
   /** Self-hosted mode: protocol limits and clock, for tests. */
-  directLine?: Partial<Omit<DirectLineOptions, 'adapter' | 'bot' | 'logger'>>;
+  directLine?: Partial<Omit<DirectLineOptions, 'bot' | 'logger' | 'onTurnError' | 'throttle'>>;
 }
 
 /** The UN E-Government Knowledgebase, linked from the page (glossary). */
 export const GLOSSARY_URL = 'https://publicadministration.un.org/egovkb';
 
-const tokenRequestSchema = z.object({ user: z.object({ id: userIdSchema }) });
+/** The page asks with `{}`; a client may name the user id it believes it is (it must be its cookie's). */
+const tokenRequestSchema = z.object({ user: z.object({ id: userIdSchema }).optional() });
 
 /**
  * The respondents' web chat: the page (`GET /`, its script, style and texts, and Web Chat's bundle from the
  * installed package), and how the page reaches the bot.
  *
- * - Azure mode (`DIRECT_LINE_SECRET` set): `POST /api/directline/token` exchanges the secret for a token bound to
- *   the page's user id; the page then talks to Direct Line, which posts to `/api/messages` with Bot Framework
- *   authentication (the bot needs its MicrosoftAppId).
- * - Self-hosted mode (no secret): this server is the Direct Line service (see `directline.ts`). It delivers
- *   activities to the bot without authentication, so it works only when the bot runs without a MicrosoftAppId;
- *   with an app id and no secret, the token endpoint answers 503 and says so in the log.
+ * The respondent is the browser's web chat identity (`identity.ts`: an HttpOnly cookie from which the user id is
+ * derived). `POST /api/directline/token` issues a token only for that user id — making a new identity for a
+ * browser without one — and refuses (401) a request that names a user id its cookie does not prove.
+ *
+ * - Azure mode (`DIRECT_LINE_SECRET` set): the token endpoint exchanges the secret for a token bound to that user
+ *   id; the page then talks to Direct Line, which posts to `/api/messages` with Bot Framework authentication
+ *   (the bot needs its MicrosoftAppId).
+ * - Self-hosted mode (no secret): this server is the Direct Line service (see `directline.ts`) and runs the bot's
+ *   turns in process. It is for a bot without a MicrosoftAppId (no Azure Bot); with an app id and no secret,
+ *   the token endpoint answers 503 and says so in the log.
  *
  * Every response carries security headers; the page's Content-Security-Policy allows only this server's own
  * scripts (no inline script), and connections to this server plus, in Azure mode, the Direct Line service.
@@ -62,7 +65,14 @@ export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
 
     const directLine =
       selfHosted && !selfHostedBlocked
-        ? mountDirectLine(server, { ...deps.directLine, adapter: deps.adapter, bot: deps.bot, logger, ...(deps.publicUrl ? { connectorUrl: deps.publicUrl } : {}) })
+        ? mountDirectLine(server, {
+            ...deps.directLine,
+            bot: deps.bot,
+            logger,
+            ...(deps.limits ? { throttle: (conversationId, req, res) => deps.limits!.conversation(conversationId, req, res, 'directline') } : {}),
+            // The application's turn error handler, as set on its adapter (read when a turn fails).
+            onTurnError: (context, error) => (deps.adapter.onTurnError ? deps.adapter.onTurnError(context, error) : Promise.reject(error)),
+          })
         : null;
     if (directLine) {
       // Held polls are answered at once when the server closes, so closing does not wait for them.
@@ -93,6 +103,7 @@ export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
       server.head(path, wrapped);
     }
 
+    const identity = createWebchatIdentity({ secure: env.PUBLIC_URL?.startsWith('https:') ?? false });
     server.post('/api/directline/token', async (req: Request, res: Response) => {
       const json = (status: number, body: unknown) => {
         res.header('Cache-Control', 'no-store');
@@ -100,15 +111,27 @@ export function webchatRoutes(deps: WebchatDeps): (server: Server) => void {
         res.send(status, body);
       };
       const parsed = tokenRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) return json(400, { error: 'The body must be { "user": { "id": "dl_…" } } with the id the page made.' });
-      const userId = parsed.data.user.id;
+      if (!parsed.success) return json(400, { error: 'The body must be {} (or { "user": { "id": "dl_…" } } with the id this browser was given).' });
       if (selfHostedBlocked) {
         return json(503, { error: 'The web chat is not configured: set DIRECT_LINE_SECRET (this bot has a MicrosoftAppId).' });
       }
-      if (selfHosted) return json(200, { ...directLine!.generate(userId), domain: DIRECT_LINE_PATH, webSocket: false });
+      const proven = identity.read(req);
+      const claimed = parsed.data.user?.id;
+      if (claimed !== undefined && claimed !== proven) {
+        logger.warn({ proven: proven !== null }, 'web chat: a token was asked for a user id without its credential');
+        return json(401, { error: 'This browser cannot speak for that user id. Reload the page to continue as this browser’s own respondent.' });
+      }
+      let userId: string;
+      if (proven) {
+        userId = proven;
+        identity.renew(req, res);
+      } else {
+        userId = identity.issue(res);
+      }
+      if (selfHosted) return json(200, { ...directLine!.generate(userId), userId, domain: DIRECT_LINE_PATH, webSocket: false });
       try {
         const token = await generateDirectLineToken({ secret: secret!, userId, endpoint, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-        return json(200, { ...token, webSocket: true });
+        return json(200, { ...token, userId, webSocket: true });
       } catch (error) {
         const status = error instanceof DirectLineUpstreamError ? error.status : 0;
         logger.error({ upstreamStatus: status, reason: error instanceof Error ? error.message : 'unknown' }, 'web chat: Direct Line did not issue a token');

@@ -19,7 +19,7 @@ const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
  * Signs and checks self-hosted Direct Line tokens: compact JWTs (HS256) so that Web Chat and directlinejs,
  * which read the `user` claim of a token, see what they expect. The key is random per process unless given:
  * after a restart, open pages get 403 on their next poll and fetch a new token (the answers are in the bot's
- * store, keyed by the user id the page keeps in localStorage, so nothing is lost).
+ * store, keyed by the user id the browser's cookie proves, so nothing is lost).
  */
 export function createTokenSigner(options: { key?: Buffer; now?: () => number } = {}) {
   const key = options.key ?? randomBytes(32);

@@ -54,10 +54,10 @@ async function answer(userId: string, answers: Record<string, string>, options: 
 beforeAll(async () => {
   channel = await startChannel();
   bot = await startBot({ ADMIN_TOKEN: TOKEN, PUBLIC_URL: 'https://msq.example.org' });
-  await answer('dl_admin-completed', script, { submit: true });
-  await answer('dl_admin-in-progress', { country: 'Uruguay', 'respondent.name': 'Juan Pérez' }, { submit: false, stopAfter: 'respondent.name' });
-  completedId = (await bot.store.findResponseByRespondent('directline:dl_admin-completed'))!.id;
-  inProgressId = (await bot.store.findResponseByRespondent('directline:dl_admin-in-progress'))!.id;
+  await answer('dl-admin-completed', script, { submit: true });
+  await answer('dl-admin-in-progress', { country: 'Uruguay', 'respondent.name': 'Juan Pérez' }, { submit: false, stopAfter: 'respondent.name' });
+  completedId = (await bot.store.findResponseByRespondent('directline:dl-admin-completed'))!.id;
+  inProgressId = (await bot.store.findResponseByRespondent('directline:dl-admin-in-progress'))!.id;
 });
 afterAll(async () => {
   await bot?.close();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInvitation } from '../../src/admin/invitations';
+import { webchatUserId } from '../../src/webchat/identity';
 import { startWebchatBot, type WebchatBot } from '../webchat/helpers';
 
 /**
@@ -27,7 +28,7 @@ afterAll(async () => {
   await bot?.close();
 });
 
-const botSays = (page: Page, text: string | RegExp) => page.locator('p.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
+const botSays = (page: Page, text: string | RegExp) => page.locator('.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
 
 test('the link’s code is given to the bot: the country is pre-filled; a reload welcomes back without asking again', async () => {
   const made = await createInvitation(bot.store, { country: 'Paraguay' });
@@ -40,13 +41,13 @@ test('the link’s code is given to the bot: the country is pre-filled; a reload
     await botSays(page, 'This invitation is for Paraguay.').waitFor();
     await botSays(page, 'Contact information — Your name').waitFor();
     expect(new URL(page.url()).search).toBe('');
-    const userId = await page.evaluate(() => localStorage.getItem('msq.webchat.userId'));
+    const userId = webchatUserId((await context.cookies())[0].value);
     const stored = (await bot.store.findResponseByRespondent(`directline:${userId}`))!;
     expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });
 
     await page.reload();
     await botSays(page, 'Welcome back').waitFor();
-    expect(await page.locator('p.webchat__text-content').filter({ hasText: 'invitation code' }).count()).toBe(0);
+    expect(await page.locator('.webchat__text-content').filter({ hasText: 'invitation code' }).count()).toBe(0);
   } finally {
     await context.close();
   }

@@ -157,7 +157,7 @@ describe('with REQUIRE_INVITATION=true', () => {
   test('the web chat link’s code arrives as an event: accepted in Spanish; sent again later, it changes nothing', async () => {
     const made = await createInvitation(bot.store, { country: 'Uruguay' });
     if (!made.ok) throw new Error('no invitation');
-    const userId = 'dl_invited-es';
+    const userId = 'dl-invited-es';
     const send = (fields: Record<string, unknown>) => post(bot.url, directLineActivity(channel.url, userId, { locale: 'es-UY', ...fields }));
     let start = channel.calls.length;
     await send({ type: 'conversationUpdate', membersAdded: [{ id: userId }] });

@@ -1,8 +1,10 @@
 import type { Activity, Attachment } from 'botbuilder';
 import { answeredCard, readCardSubmit, renderReplies, type CardWords } from '../../src/channels';
+import { verbatimMarkdown } from '../../src/channels/markdown';
 import { renderText } from '../../src/channels/text';
 import type { PromptMeta, Reply } from '../../src/interview/render';
 import { promptOf, respondent } from '../fixtures/interview';
+import { expectedText, shown } from './shown';
 
 // ---------------------------------------------------------------------------------------------------------
 // What a respondent is shown, per channel. Replies are built by hand (the renderer is pure); one block at the
@@ -121,9 +123,12 @@ function click(card: Card, title: string, selected?: string[]): unknown {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('Microsoft Teams', () => {
-  test('a message is plain text (markdown characters stay as typed), without question metadata', () => {
+  test('a message is markdown that shows it as typed, its address a link, without question metadata', () => {
     const activity = render('msteams', message);
-    expect(activity).toEqual({ type: 'message', text: message.text, textFormat: 'plain' });
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(message.text, 'teams'), textFormat: 'markdown' });
+    const view = shown(activity.text!, 'teams');
+    expect(view.text).toBe(message.text);
+    expect(view.links).toEqual([{ href: 'https://example.org/a_b', text: 'https://example.org/a_b' }]);
     expect(activity.channelData).toBeUndefined();
   });
 
@@ -167,7 +172,8 @@ describe('Microsoft Teams', () => {
       wrap: true,
       isRequired: true,
       errorMessage: reply.hint,
-      choices: years.map((o) => ({ title: o.label, value: o.id })),
+      // Numbered, as the hint says: "its number, its name, or a button".
+      choices: years.map((o, i) => ({ title: `${i + 1} — ${o.label}`, value: o.id })),
     });
     expect(input.isMultiSelect).toBeUndefined();
     expect(card.actions).toEqual([{ type: 'Action.Submit', title: 'Enviar', data: { msq: { questionId: 'q20' } } }]);
@@ -183,22 +189,23 @@ describe('Microsoft Teams', () => {
     expect(input.isMultiSelect).toBe(true);
     expect(input.style).toBe('expanded');
     expect(input.choices.map((c: { value: string }) => c.value)).toEqual(['ai', 'iot', 'other']);
-    expect(input.choices.map((c: { title: string }) => c.title)).toEqual(['Inteligencia artificial (IA)', 'Internet de las cosas', 'Otra']);
+    expect(input.choices.map((c: { title: string }) => c.title)).toEqual(['1 — Inteligencia artificial (IA)', '2 — Internet de las cosas', '3 — Otra']);
     expect(card.actions!.map((a) => a.title)).toEqual(['Enviar']);
     expect(readCardSubmit(click(card, 'Enviar', ['ai', 'iot']))).toEqual({ text: 'ai,iot', questionId: 'q29' });
   });
 
-  test.each(['text', 'email', 'country'] as const)('%s: a plain message with the question and the hint, no card (typing is the answer)', (kind) => {
+  test.each(['text', 'email', 'country'] as const)('%s: a message with the question and the hint as written, no card (typing is the answer)', (kind) => {
     const reply = prompt(kind);
     const activity = render('msteams', reply);
-    expect(activity).toEqual({ type: 'message', text: `${longQuestion}\n\n${reply.hint}`, textFormat: 'plain', channelData: { msq: reply.meta } });
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'teams'), textFormat: 'markdown', channelData: { msq: reply.meta } });
+    expect(shown(activity.text!, 'teams').text).toBe(expectedText(`${longQuestion}\n\n${reply.hint}`));
     expect(activity.attachments).toBeUndefined();
   });
 
   test('a turn: messages first, the question last, each rendered in order', () => {
     const reply = multi(technologies);
     const activities = renderReplies('msteams', [message, { type: 'message', text: 'Section C' }, reply], en);
-    expect(activities.map((a) => a.text)).toEqual([message.text, 'Section C', undefined]);
+    expect(activities.map((a) => a.text)).toEqual([verbatimMarkdown(message.text, 'teams'), 'Section C', undefined]);
     expect(activities.map((a) => a.channelData?.msq?.questionId)).toEqual([undefined, undefined, 'q29']);
     expect(renderReplies('msteams', [], en)).toEqual([]);
   });
@@ -210,8 +217,8 @@ describe('Web Chat (webchat and directline)', () => {
     const activity = render(channel, reply, es);
     expect(activity).toEqual({
       type: 'message',
-      text: `${longQuestion}\n\n${reply.hint}`,
-      textFormat: 'plain',
+      text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'),
+      textFormat: 'markdown',
       channelData: { msq: reply.meta },
       suggestedActions: {
         to: [],
@@ -227,9 +234,10 @@ describe('Web Chat (webchat and directline)', () => {
   test('choice with a few short labels: one button per option', () => {
     const reply = choice(years);
     const activity = render('webchat', reply, es);
-    expect(activity.text).toBe(`${longQuestion}\n\n${reply.hint}`);
+    expect(activity.text).toBe(verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'));
     expect(activity.channelData).toEqual({ msq: reply.meta });
-    expect(activity.suggestedActions!.actions).toEqual(years.map((o) => ({ type: 'imBack', title: o.label, value: o.label })));
+    // Numbered buttons, as the hint says; a click types the option's name.
+    expect(activity.suggestedActions!.actions).toEqual(years.map((o, i) => ({ type: 'imBack', title: `${i + 1} — ${o.label}`, value: o.label })));
     expect(activity.attachments).toBeUndefined();
   });
 
@@ -262,13 +270,17 @@ describe('Web Chat (webchat and directline)', () => {
     }
   });
 
-  test.each(['text', 'email', 'country'] as const)('%s: plain text question and hint', (kind) => {
+  test.each(['text', 'email', 'country'] as const)('%s: the question and hint as written', (kind) => {
     const reply = prompt(kind);
-    expect(render('directline', reply)).toEqual({ type: 'message', text: `${longQuestion}\n\n${reply.hint}`, textFormat: 'plain', channelData: { msq: reply.meta } });
+    const activity = render('directline', reply);
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(`${longQuestion}\n\n${reply.hint}`, 'webchat'), textFormat: 'markdown', channelData: { msq: reply.meta } });
+    expect(shown(activity.text!, 'webchat').text).toBe(expectedText(`${longQuestion}\n\n${reply.hint}`));
   });
 
-  test('a message is plain text without metadata', () => {
-    expect(render('webchat', message)).toEqual({ type: 'message', text: message.text, textFormat: 'plain' });
+  test('a message shows as typed, its address a link, without metadata', () => {
+    const activity = render('webchat', message);
+    expect(activity).toEqual({ type: 'message', text: verbatimMarkdown(message.text, 'webchat'), textFormat: 'markdown' });
+    expect(shown(activity.text!, 'webchat')).toMatchObject({ text: message.text, links: [{ href: 'https://example.org/a_b', text: 'https://example.org/a_b' }] });
   });
 });
 
@@ -369,7 +381,9 @@ describe('answeredCard: the answered question, read-only', () => {
     const card = validCard(answeredCard(longQuestion, answer, en));
     expect(card.actions).toBeUndefined();
     expect(inputsOf(card)).toEqual([]);
-    expect(JSON.stringify(card)).not.toContain('Action.');
+    // Nothing to submit; the only actions open the addresses in the text.
+    expect(JSON.stringify(card)).not.toContain('Action.Submit');
+    expect(JSON.stringify(card).match(/Action\.\w+/g)).toEqual(['Action.OpenUrl', 'Action.OpenUrl']);
     expect(cardLines(card)).toEqual([...linesOf(longQuestion), 'Your answer: Law *5282/2014* https://example.org/a_b_c', 'and _more_']);
     const label = card.body.find((e) => e.inlines?.[0]?.text === 'Your answer: ')!;
     expect(label.inlines[0].weight).toBe('bolder');
@@ -395,12 +409,12 @@ describe('real questions from the engine, in Spanish', () => {
     const q29 = ask('q29');
     const teams = validCard(render('msteams', q29, es).attachments![0]);
     expect(cardLines(teams)).toEqual([...linesOf(q29.text), q29.hint]);
-    expect(inputsOf(teams)[0].choices).toEqual(q29.meta.options!.map((o) => ({ title: o.label, value: o.id })));
-    expect(inputsOf(teams)[0].choices[0].title).toBe('Inteligencia artificial (IA)');
+    expect(inputsOf(teams)[0].choices).toEqual(q29.meta.options!.map((o, i) => ({ title: `${i + 1} — ${o.label}`, value: o.id })));
+    expect(inputsOf(teams)[0].choices[0].title).toBe('1 — Inteligencia artificial (IA)');
 
     const q20 = ask('q20');
     expect(render('webchat', q20, es).suggestedActions!.actions.map((a) => a.value)).toEqual(q20.meta.options!.map((o) => o.label));
-    expect(render('webchat', q20, es).suggestedActions!.actions[0].title).toBe('Dos años');
+    expect(render('webchat', q20, es).suggestedActions!.actions[0].title).toBe('1 — Dos años');
 
     const capacity = ask('respondent.capacity');
     const card = validCard(render('webchat', capacity, es).attachments![0]);
@@ -417,3 +431,62 @@ describe('real questions from the engine, in Spanish', () => {
     expect(r.answer('q29')).toEqual(['ai', 'iot']);
   });
 });
+
+describe('an answer that was not understood: the message says what to do, the question is not repeated', () => {
+  const r = respondent('en');
+  const at = (id: string) => {
+    r.say(`edit ${id}`);
+    expect(r.at).toBe(id);
+  };
+  const invalid = (text: string) => {
+    r.say(text);
+    return r.turn.replies;
+  };
+
+  test.each(['msteams', 'webchat'])('%s — a card question (multi-choice): one text message carrying the question’s metadata, no second card', (channel) => {
+    at('q29');
+    const replies = invalid('42');
+    expect(replies.map((x) => x.type)).toEqual(['message', 'prompt']);
+    const activities = renderReplies(channel, replies, en);
+    expect(activities).toHaveLength(1);
+    const [activity] = activities;
+    expect(activity.attachments).toBeUndefined();
+    expect(activity.suggestedActions).toBeUndefined();
+    expect(shown(activity.text!, channel === 'msteams' ? 'teams' : 'webchat').text).toContain('Please choose one or more options: numbers from 1 to');
+    expect(activity.channelData).toEqual({ msq: promptOf(replies)!.meta });
+  });
+
+  test('webchat — a question with suggested actions: the message brings the buttons back (Web Chat shows them under the latest message only)', () => {
+    at('q20');
+    const asked = renderReplies('webchat', r.turn.replies, en).at(-1)!;
+    const activities = renderReplies('webchat', invalid('seventeen'), en);
+    expect(activities).toHaveLength(1);
+    expect(activities[0].suggestedActions).toEqual(asked.suggestedActions);
+    expect(activities[0].text).not.toContain(verbatimMarkdown(promptOf(r.turn.replies)!.text, 'webchat').slice(0, 40));
+  });
+
+  test('msteams — a yes/no card, and a typed question: text only as well', () => {
+    at('q4');
+    expect(renderReplies('msteams', invalid('perhaps'), en).map((a) => [a.attachments, a.channelData?.msq?.questionId])).toEqual([[undefined, 'q4']]);
+    at('respondent.email');
+    const [email] = renderReplies('msteams', invalid('not an address'), en);
+    expect(shown(email.text!, 'teams').text).toBe('That does not look like an email address. Please type it like name@example.org.');
+  });
+
+  test('other channels (no cards) ask the whole question again, numbered options included', () => {
+    at('q20');
+    const activities = renderReplies('emulator', invalid('seventeen'), en);
+    expect(activities).toHaveLength(2);
+    expect(activities[1].text).toContain('1. ');
+  });
+
+  test('anything else keeps its question: help, progress and a language switch render it in full', () => {
+    at('q29');
+    for (const text of ['help', 'progress', 'idioma es', 'language en']) {
+      r.say(text);
+      const activities = renderReplies('msteams', r.turn.replies, en);
+      expect([text, activities.at(-1)!.attachments?.length]).toEqual([text, 1]);
+    }
+  });
+});
+

@@ -81,3 +81,53 @@ describe('with MicrosoftAppId set, only the channel may talk to the bot', () => 
     expect(await bot.store.getConversation('msteams:a:conv-legit-user')).not.toBeNull();
   });
 });
+
+describe('the per-conversation rate limit counts only requests the channel authenticated', () => {
+  const channelKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const forgerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let metadata: Server;
+  let bot: Awaited<ReturnType<typeof startBot>>;
+
+  beforeAll(async () => {
+    metadata = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/keys') {
+        res.end(JSON.stringify({ keys: [{ ...channelKey.publicKey.export({ format: 'jwk' }), kid: 'channel-key', kty: 'RSA', use: 'sig', endorsements: ['msteams'] }] }));
+      } else {
+        res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] }));
+      }
+    });
+    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/.well-known/openidconfiguration`;
+    bot = await startBot({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      ToBotFromChannelOpenIdMetadataUrl: url,
+      RATE_LIMIT_CONVERSATION_PER_MINUTE: '60',
+      RATE_LIMIT_CONVERSATION_BURST: '3',
+    });
+  });
+  afterAll(async () => {
+    await bot.close();
+    await new Promise((resolve) => metadata.close(resolve));
+  });
+
+  test('a stranger flooding the victim’s conversation id without a valid token does not make the victim wait', async () => {
+    const victim = (text: string) => teamsActivity(SERVICE_URL, { aadObjectId: 'victim' }, { text, deliveryMode: 'expectReplies' });
+    const forged = () => `Bearer ${token(forgerKey.privateKey, 'channel-key', claims())}`;
+    for (let i = 0; i < 10; i++) {
+      const headers: Record<string, string> = i % 2 === 0 ? {} : { authorization: forged() };
+      expect((await post(bot.url, victim('hello'), headers)).status).toBe(401);
+    }
+    const legit = { authorization: `Bearer ${token(channelKey.privateKey, 'channel-key', claims())}` };
+    const statuses: number[] = [];
+    for (const text of ['hello', 'Paraguay', 'Ana', 'Directora']) statuses.push((await post(bot.url, victim(text), legit)).status);
+    // Her own burst of three, then the limit applies to her as before.
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const stored = (await bot.store.findResponseByRespondent('msteams:victim'))!;
+    expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });
+    expect(stored.answers.find((a) => a.itemId === 'respondent.name')?.value).toBe('Ana');
+  });
+});
+

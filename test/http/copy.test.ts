@@ -5,6 +5,8 @@ import { pdfTexts } from '../fixtures/pdfText';
 /** A respondent asks for a copy of their questionnaire and downloads it through the link they get. */
 
 const texts = (body: any): string => (body?.activities ?? []).map((a: any) => a.text ?? '').join('\n');
+/** The document link of a message, as the target of its markdown link (the text is markdown with clickable links). */
+const documentLink = (text: string): string | undefined => /\]\((https?:\/\/[^)\s]+\/documents\/[^)\s]+)\)/.exec(text)?.[1];
 
 describe('copy / copia over HTTP', () => {
   let bot: Awaited<ReturnType<typeof startBot>>;
@@ -25,7 +27,7 @@ describe('copy / copia over HTTP', () => {
     const text = texts(reply.body);
     expect(text).toContain('Aquí tiene su cuestionario');
     expect(reply.body.activities.at(-1).channelData.msq.questionId).toBe('respondent.title');
-    const url = text.match(/https?:\/\/\S+\/documents\/\S+/)?.[0];
+    const url = documentLink(text);
     expect(url).toBeDefined();
 
     const res = await fetch(url!.replace(/^http:\/\/localhost:\d+/, bot.url));
@@ -43,7 +45,7 @@ describe('copy / copia over HTTP', () => {
     const say = respondent('copy-en', 'en-US');
     await say('hello');
     const text = texts((await say('copy')).body);
-    const url = text.match(/https?:\/\/\S+\/documents\/\S+/)![0].replace(/^http:\/\/localhost:\d+/, bot.url);
+    const url = documentLink(text)!.replace(/^http:\/\/localhost:\d+/, bot.url);
 
     const tampered = await fetch(url.slice(0, -3) + (url.endsWith('AAA') ? 'BBB' : 'AAA'));
     expect(tampered.status).toBe(404);

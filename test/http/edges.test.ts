@@ -175,9 +175,9 @@ describe('rate limits', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await post(bot.url, activity(`addr-${i}`))).status);
-      const token = (id: string) => fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id } }) });
-      statuses.push((await token('dl_abcdefgh1')).status);
-      const refused = await token('dl_abcdefgh2');
+      const token = () => fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      statuses.push((await token()).status);
+      const refused = await token();
       statuses.push(refused.status);
       statuses.push((await post(bot.url, activity('addr-9'))).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
@@ -189,20 +189,35 @@ describe('rate limits', () => {
     }
   });
 
-  test('per conversation on the self-hosted Direct Line, in its error format', async () => {
+  test('per conversation on the built-in Direct Line, in its error format, charged only once the token is checked', async () => {
     const bot = await startEdgeBot({ RATE_LIMIT_CONVERSATION_PER_MINUTE: '60', RATE_LIMIT_CONVERSATION_BURST: '3' });
+    const token = () => fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json());
     try {
-      const grant = await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: 'dl_ratelimit1' } }) })).json();
+      const grant = await token();
       const auth = { authorization: `Bearer ${grant.token}` };
       expect((await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: auth })).status).toBe(201);
+
+      // A stranger who knows the conversation id floods it: without a token, with a forged one, with a token of
+      // another conversation. None of it is charged to the conversation in the path.
+      const stranger = await token();
+      const strangerStatuses = new Set<number>();
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not-a-token' }, { authorization: `Bearer ${grant.token.slice(0, -4)}AAAA` }, { authorization: `Bearer ${stranger.token}` }]) {
+        for (let i = 0; i < 6; i++) {
+          const res = await fetch(`${bot.url}/v3/directline/conversations/${grant.conversationId}/activities`, { headers });
+          strangerStatuses.add(res.status);
+        }
+      }
+      expect([...strangerStatuses].sort()).toEqual([401, 403, 429]);
+
+      // The conversation's own client still has its quota (the start took one of three).
       const statuses: number[] = [];
       let refused: Response | undefined;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 4; i++) {
         const res = await fetch(`${bot.url}/v3/directline/conversations/${grant.conversationId}`, { headers: auth });
         statuses.push(res.status);
         if (res.status === 429) refused = res;
       }
-      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(statuses).toEqual([200, 200, 429, 429]);
       expect(refused!.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await refused!.json()).toEqual({ error: { code: 'Throttled', message: expect.any(String) } });
       // The token never reaches the log, not even in the refusal's line.
@@ -252,7 +267,7 @@ describe('secrets never reach the log', () => {
         expect(res.status).toBe(401);
       }
       // Azure mode: the token exchange fails upstream (502) and is logged.
-      const token = await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.DIRECT_LINE_SECRET}` }, body: JSON.stringify({ user: { id: 'dl_secrettest1' } }) });
+      const token = await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.DIRECT_LINE_SECRET}` }, body: '{}' });
       expect(token.status).toBe(502);
       // The admin API with the right and a wrong token.
       await fetch(`${bot.url}/admin/responses`, { headers: { authorization: `Bearer ${secrets.ADMIN_TOKEN}` } });

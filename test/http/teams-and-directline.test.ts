@@ -86,6 +86,31 @@ describe('a Teams respondent, over HTTP', () => {
     expect(readable(channel.calls.at(-1)!.activity)).toContain('Thank you for taking time to complete this important questionnaire.');
   });
 
+  test('an answer that is not understood gets one text message, not a second card; the first card still answers', async () => {
+    const user = { aadObjectId: 'aad-teams-retry' };
+    const say = (fields: Record<string, unknown>) => post(bot.url, teamsActivity(channel.url, user, fields));
+    await say({ text: 'hello' });
+    await say({ text: 'edit respondent.capacity' });
+    const card = lastPrompt(channel.calls);
+    expect(card.activity.channelData.msq.questionId).toBe('respondent.capacity');
+    // The options are numbered, as the hint says ("their numbers (for example 1, 3)").
+    const choices = card.activity.attachments[0].content.body.find((e: any) => e.type === 'Input.ChoiceSet').choices;
+    expect(choices[0].title).toMatch(/^1 — I am authorized/);
+    expect(readable(card.activity)).toContain('their numbers (for example 1, 3)');
+
+    const start = channel.calls.length;
+    await say({ text: '9' });
+    const retry = channel.calls.slice(start);
+    expect(retry.map((c) => [c.method, c.activity.attachments, c.activity.channelData?.msq?.questionId])).toEqual([['POST', undefined, 'respondent.capacity']]);
+    expect(retry[0].activity.text).toContain('numbers from 1 to');
+
+    // The card shown first still answers, and is the one updated.
+    await say({ text: undefined, replyToId: card.id, value: { msq: { questionId: 'respondent.capacity' }, answer: 'authorized' } });
+    const update = channel.calls.filter((c) => c.method === 'PUT').at(-1)!;
+    expect(update.id).toBe(card.id);
+    expect(readable(update.activity)).toContain('I am authorized');
+  });
+
   test('a Teams client in Spanish (clientInfo es-ES) is interviewed in Spanish', async () => {
     const user = { aadObjectId: 'aad-teams-es' };
     const start = channel.calls.length;

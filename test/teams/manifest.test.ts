@@ -16,6 +16,7 @@ import {
   validateManifest,
 } from '../../scripts/teams-package';
 import { loadDefinition } from '../../dialogs';
+import { DOCUMENT_LINK_MINUTES } from '../../src/admin/documentLinks';
 import { parseCommand } from '../../src/interview/parse/command';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -70,15 +71,18 @@ describe('manifest template', () => {
     expect(manifest.$schema).toBe(officialSchemaUrl('manifest', manifest.manifestVersion));
   });
 
-  it('is a personal-scope conversational bot with the six commands', () => {
+  it('is a personal-scope conversational bot with the commands a respondent needs (Teams shows at most 10)', () => {
     expect(manifest.id).toBe(APP_ID);
     expect(manifest.bots).toHaveLength(1);
     const bot = manifest.bots[0];
     expect(bot).toMatchObject({ botId: APP_ID, scopes: ['personal'], supportsFiles: false, isNotificationOnly: false });
     expect(bot.commandLists).toEqual([{ scopes: ['personal'], commands: expect.any(Array) }]);
-    expect(bot.commandLists[0].commands.map((c: Json) => c.title)).toEqual(['help', 'progress', 'review', 'skip', 'back', 'language']);
+    expect(bot.commandLists[0].commands.map((c: Json) => c.title)).toEqual(['help', 'review', 'progress', 'edit', 'skip', 'back', 'copy', 'submit', 'language', 'delete my answers']);
+    expect(bot.commandLists[0].commands.length).toBeLessThanOrEqual(10);
+    // The copy command's description gives the links' real lifetime.
+    expect(bot.commandLists[0].commands.find((c: Json) => c.title === 'copy').description).toContain(`${DOCUMENT_LINK_MINUTES} minutes`);
     expect(manifest.validDomains).toEqual([DOMAIN]);
-    for (const url of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl']) expect(manifest.developer[url]).toMatch(new RegExp(`^https://${DOMAIN.replace(/\./g, '\\.')}/`));
+    expect(manifest.developer).toMatchObject({ websiteUrl: `https://${DOMAIN}/`, privacyUrl: `https://${DOMAIN}/privacy`, termsOfUseUrl: `https://${DOMAIN}/terms` });
     expect(manifest.localizationInfo).toEqual({ defaultLanguageTag: 'en', additionalLanguages: [{ languageTag: 'es', file: 'es.json' }] });
   });
 
@@ -131,7 +135,7 @@ describe('Spanish localization file', () => {
   it('gives command titles the bot understands, meaning the same in both languages', () => {
     const def = loadDefinition();
     const commands: Json[] = manifest.bots[0].commandLists[0].commands;
-    const expected = ['HELP', 'PROGRESS', 'REVIEW', 'SKIP', 'BACK', 'LANGUAGE'];
+    const expected = ['HELP', 'REVIEW', 'PROGRESS', 'EDIT', 'SKIP', 'BACK', 'COPY', 'SUBMIT', 'LANGUAGE', 'ERASE'];
     expect(commands.map((c) => parseCommand(def, c.title)?.type)).toEqual(expected);
     expect(commands.map((_, i) => parseCommand(def, es[`bots[0].commandLists[0].commands[${i}].title`])?.type)).toEqual(expected);
   });

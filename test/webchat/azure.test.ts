@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startWebchatBot, type WebchatBot } from './helpers';
+import { askToken, startWebchatBot, type WebchatBot } from './helpers';
 
 /** Azure mode (DIRECT_LINE_SECRET set): the page's token comes from Direct Line, through the bot's server. */
 
@@ -55,31 +55,56 @@ afterAll(async () => {
   await directLine.close();
 });
 
-const askToken = (body: unknown) =>
+const askTokenWith = (body: unknown) =>
   fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-test('the secret goes to Direct Line as bearer with the user id; the page gets the token and domain, never the secret', async () => {
-  const res = await askToken({ user: { id: 'dl_0b7c1e52-1c1e-4c55-9d1a-2f1a3c4b5d6e' } });
+test('the secret goes to Direct Line as bearer with the browser’s user id; the page gets the token and domain, never the secret', async () => {
+  const res = await askTokenWith({});
   expect(res.status).toBe(200);
   const text = await res.text();
   expect(text).not.toContain(SECRET);
-  expect(JSON.parse(text)).toEqual({
+  const body = JSON.parse(text);
+  expect(body).toEqual({
     token: 'azure-token-abc',
     conversationId: 'AzureConv-123',
     expires_in: 3600,
+    userId: expect.stringMatching(/^dl_[A-Za-z0-9_-]{43}$/),
     domain: `${directLine.url}/v3/directline`,
     webSocket: true,
   });
   expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(res.headers.get('set-cookie')).toMatch(/^msq-webchat=.*HttpOnly; SameSite=Strict$/);
   const call = directLine.seen.at(-1)!;
   expect(call).toMatchObject({ method: 'POST', url: '/v3/directline/tokens/generate', authorization: `Bearer ${SECRET}` });
-  expect(call.body).toEqual({ user: { id: 'dl_0b7c1e52-1c1e-4c55-9d1a-2f1a3c4b5d6e' } });
+  expect(call.body).toEqual({ user: { id: body.userId } });
 });
 
-test('a user id that is not the page’s dl_… id is refused before Direct Line is called', async () => {
+test('the same browser (its cookie) gets tokens for the same user id, to resume its response', async () => {
+  const first = await askToken(bot.url);
+  const again = await askToken(bot.url, { cookie: first.cookie, userId: first.body.userId });
+  expect(again.status).toBe(200);
+  expect(again.body.userId).toBe(first.body.userId);
+  expect(directLine.seen.at(-1)!.body).toEqual({ user: { id: first.body.userId } });
+});
+
+test('a user id without the browser’s cookie gets no token: 401, and Direct Line is never asked', async () => {
+  const victim = await askToken(bot.url);
   const before = directLine.seen.length;
-  for (const body of [{}, { user: { id: '29:teams-user' } }, { user: { id: 'dl_x' } }, { user: { id: `dl_${'a'.repeat(100)}` } }]) {
-    expect((await askToken(body)).status).toBe(400);
+  const stranger = await askToken(bot.url);
+  const calls = directLine.seen.length;
+  expect(calls).toBe(before + 1);
+  for (const cookie of [undefined, stranger.cookie]) {
+    const res = await askToken(bot.url, { cookie, userId: victim.body.userId });
+    expect(res.status).toBe(401);
+    expect(res.body.token).toBeUndefined();
+  }
+  expect(directLine.seen.length).toBe(calls);
+});
+
+test('a user id that is not a web chat id (dl_…) is refused before Direct Line is called', async () => {
+  const before = directLine.seen.length;
+  for (const body of [{ user: { id: '29:teams-user' } }, { user: { id: 'dl_x' } }, { user: { id: `dl_${'a'.repeat(100)}` } }, { user: {} }, []]) {
+    expect((await askTokenWith(body)).status).toBe(400);
   }
   expect(directLine.seen.length).toBe(before);
 });
@@ -87,7 +112,7 @@ test('a user id that is not the page’s dl_… id is refused before Direct Line
 test('an upstream failure is a 502 with a clear JSON message (and no secret)', async () => {
   directLine.mode.status = 403;
   try {
-    const res = await askToken({ user: { id: 'dl_upstream-failure-1' } });
+    const res = await askTokenWith({});
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: string };
     expect(body.error).toMatch(/Direct Line/);
@@ -102,8 +127,7 @@ test('an upstream failure is a 502 with a clear JSON message (and no secret)', a
 test('an unreachable Direct Line is a 502 too', async () => {
   const down = await startWebchatBot({ DIRECT_LINE_SECRET: SECRET }, { directLineEndpoint: 'http://127.0.0.1:9' });
   try {
-    const res = await fetch(`${down.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: 'dl_unreachable-01' } }) });
-    expect(res.status).toBe(502);
+    expect((await askToken(down.url)).status).toBe(502);
   } finally {
     await down.close();
   }

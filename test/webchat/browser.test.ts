@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { webchatUserId } from '../../src/webchat/identity';
 import { startWebchatBot, type WebchatBot } from './helpers';
 
 /**
@@ -33,8 +34,8 @@ afterAll(async () => {
   await bot?.close();
 });
 
-/** A fresh browser profile (its own localStorage) at phone size; console errors are collected. */
-async function open(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/** A fresh browser profile (its own storage) at phone size, on the page at `url`; console errors are collected. */
+async function open(locale = 'en-US', url = `${bot.url}/`): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: PHONE, locale, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -43,13 +44,13 @@ async function open(locale = 'en-US'): Promise<{ context: BrowserContext; page: 
     if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${bot.url}/`);
+  await page.goto(url);
   return { context, page, errors };
 }
 
 /** A bot message (plain text) or card containing the text, the latest one. */
 const botSays = (page: Page, text: string | RegExp) =>
-  page.locator('p.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
+  page.locator('.webchat__text-content, .ac-adaptiveCard').filter({ hasText: text }).last();
 
 const sendBox = (page: Page) => page.locator('textarea[data-id="webchat-sendbox-input"]');
 
@@ -66,7 +67,7 @@ async function progressIs(page: Page, text: string): Promise<void> {
 /** Waits until the bot has acknowledged this many answers ("Saved." or "Saved: …"). */
 async function savedCount(page: Page, n: number): Promise<void> {
   await page.waitForFunction(
-    (count) => Array.from(document.querySelectorAll('p.webchat__text-content')).filter((p) => /^Saved[.:]/.test(p.textContent ?? '')).length >= count,
+    (count) => Array.from(document.querySelectorAll('.webchat__text-content')).filter((p) => /^\s*Saved[.:]/.test(p.textContent ?? '')).length >= count,
     n,
   );
 }
@@ -89,8 +90,12 @@ describe('the web chat page in Chromium', () => {
       expect(await page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).toBe('true');
       expect(await page.getByRole('link', { name: /Glossary/ }).getAttribute('href')).toBe('https://publicadministration.un.org/egovkb');
       expect(await progress(page)).toEqual({ value: 0, max: 44, text: CONTACT });
-      const userId = await page.evaluate(() => localStorage.getItem('msq.webchat.userId'));
-      expect(userId).toMatch(/^dl_[0-9a-f-]{36}$/);
+      // The browser's identity is an HttpOnly, SameSite=Strict cookie: page script cannot read it.
+      const [cookie] = await context.cookies();
+      expect(cookie).toMatchObject({ name: 'msq-webchat', httpOnly: true, sameSite: 'Strict', path: '/' });
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate(() => Object.keys(localStorage))).not.toContain('msq.webchat.userId');
+      const userId = webchatUserId(cookie.value);
 
       // Typed answers.
       await type(page, 'Paraguay');
@@ -109,6 +114,13 @@ describe('the web chat page in Chromium', () => {
       // The multi-choice card: tick a box, Send; the card is then replaced by the answer, without inputs.
       const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).last();
       await card.waitFor();
+      // Numbered options, as the hint says; an answer that is not understood is answered in a few words, and
+      // the card stays the only one.
+      const labels = await card.locator('label[for]').allTextContents();
+      expect(labels.map((l) => l.trim().slice(0, 20)).filter((l) => !l.startsWith('Your answer'))).toEqual(['1 — I am authorized ', '2 — A group of gover', '3 — I did not have t', '4 — I mostly provide', '5 — Other']);
+      await type(page, '9');
+      await botSays(page, /Please choose one or more options: numbers from 1 to \d/).waitFor();
+      expect(await page.locator('.ac-adaptiveCard').filter({ hasText: 'Please select whichever applies' }).count()).toBe(1);
       await card.getByRole('checkbox', { name: /I am authorized/ }).check();
       await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-card-390.png') });
       await card.getByRole('button', { name: 'Send' }).click();
@@ -144,7 +156,7 @@ describe('the web chat page in Chromium', () => {
       await botSays(page, 'Welcome back').waitFor();
       await botSays(page, /If yes, please provide contact information of national Chief Information Officer \(CIO\) or equivalent: Your name/).waitFor();
       await progressIs(page, 'Question 4 of 44 · section A');
-      expect(await page.evaluate(() => localStorage.getItem('msq.webchat.userId'))).toBe(userId);
+      expect((await context.cookies())[0].value).toBe(cookie.value);
       const stored = await bot.store.findResponseByRespondent(`directline:${userId}`);
       expect(stored?.answers.find((a) => a.itemId === 'q4')?.value).toBe('yes');
       await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-reloaded-390.png') });
@@ -180,6 +192,77 @@ describe('the web chat page in Chromium', () => {
     }
   });
 
+  test('another browser that knows her user id is a new respondent: no welcome back, no token for her id', async () => {
+    const ana = await open('en-US');
+    const stranger = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+    try {
+      await botSays(ana.page, 'COUNTRY NAME').waitFor();
+      await type(ana.page, 'Uruguay');
+      await botSays(ana.page, 'Contact information — Your name').waitFor();
+      await type(ana.page, 'Ana Pérez');
+      await botSays(ana.page, 'Contact information — Title').waitFor();
+      // The stranger learned her user id (from an export, a log, a shared screen) and puts it where earlier
+      // versions of the page kept the browser's identity.
+      const responses = await bot.store.listResponses();
+      const key = responses.find((r) => r.answers.some((a) => a.value === 'Ana Pérez'))!.respondentKey;
+      const userId = key.replace(/^directline:/, '');
+      await stranger.addInitScript((id) => localStorage.setItem('msq.webchat.userId', id), userId);
+      const page = await stranger.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${bot.url}/`);
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      expect(await page.locator('.webchat__bubble').filter({ hasText: 'Welcome back' }).count()).toBe(0);
+      expect(await page.locator('.webchat__bubble').filter({ hasText: 'Ana Pérez' }).count()).toBe(0);
+      const asked = await page.evaluate(async (id) => {
+        const res = await fetch('/api/directline/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id } }) });
+        return res.status;
+      }, userId);
+      expect(asked).toBe(401);
+      expect((await bot.store.findResponseByRespondent(key))!.answers.find((a) => a.itemId === 'respondent.name')?.value).toBe('Ana Pérez');
+    } finally {
+      await stranger.close();
+      await ana.context.close();
+    }
+  });
+
+  test('the bot’s links can be clicked; what the respondent typed is shown as typed, never as formatting', async () => {
+    const { context, page, errors } = await open('en-US');
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      const fromBot = page.locator('.webchat__bubble:not(.webchat__bubble--from-user)');
+      // The welcome's glossary and survey links, in the conversation itself.
+      for (const href of ['https://publicadministration.un.org/egovkb', 'https://publicadministration.un.org/en/Research/UN-e-Government-Surveys']) {
+        const link = fromBot.locator(`a[href="${href}"]`).first();
+        expect(await link.textContent()).toContain(href);
+        expect(await link.getAttribute('target')).toBe('_blank');
+      }
+      await type(page, 'Paraguay');
+      const pasted = 'Ana *Giménez* _Núñez_ [x](https://evil.example/) <b>bold</b> "Dir." -- (c)';
+      await type(page, pasted);
+      await botSays(page, 'Contact information — Title').waitFor();
+      await type(page, 'review');
+      const review = fromBot.filter({ hasText: 'Your answers so far:' }).last();
+      await review.waitFor();
+      // (Web Chat puts zero-width spaces around a link, and an "opens in a new window" icon in it.)
+      expect((await review.textContent())!.replace(/\u200b/g, '')).toContain(pasted);
+      expect(await fromBot.locator('em, strong, b, h1, h2, h3, code, pre, blockquote, ol, ul, img:not(.webchat__render-markdown__external-link-icon)').count()).toBe(0);
+      // The address in her answer is a link to itself, and nothing else in it is.
+      expect(await review.locator('a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.textContent?.trim()]))).toEqual([['https://evil.example/', 'https://evil.example/']]);
+      // The copy link.
+      await type(page, 'copy');
+      const copy = fromBot.filter({ hasText: 'Here is your questionnaire' }).last();
+      await copy.waitFor();
+      const href = await copy.locator('a').first().getAttribute('href');
+      expect(href).toMatch(/\/documents\/[A-Za-z0-9_-]+~[A-Za-z0-9_-]+$/);
+      const pdf = await page.request.get(href!.replace(/^http:\/\/localhost:\d+/, bot.url));
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-en-links-390.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a Spanish browser starts in Spanish; the page fits a 360 px screen without sideways scrolling', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'es-PY' });
     try {
@@ -198,3 +281,28 @@ describe('the web chat page in Chromium', () => {
     }
   });
 });
+
+describe('the server listening on every address, as npm start does', () => {
+  let everywhere: WebchatBot;
+  beforeAll(async () => {
+    everywhere = await startWebchatBot({}, { listen: 'all' });
+  });
+  afterAll(async () => {
+    await everywhere?.close();
+  });
+
+  // Chromium reaches `localhost` over IPv6 (::1) when it can: the bot must answer however the page was reached.
+  test.each([['localhost'], ['[::1]'], ['127.0.0.1']])('the page at http://%s:PORT/ is greeted and answered', async (host) => {
+    const { context, page, errors } = await open('en-US', `http://${host}:${everywhere.port}/`);
+    try {
+      await botSays(page, 'COUNTRY NAME').waitFor();
+      await type(page, 'Paraguay');
+      await botSays(page, 'Contact information — Your name').waitFor();
+      await progressIs(page, CONTACT);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+

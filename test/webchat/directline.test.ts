@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { DirectLine, type Activity as DlActivity } from 'botframework-directlinejs';
+import pino from 'pino';
 import { Observable } from 'rxjs/Observable';
 import { createTokenSigner } from '../../src/webchat/tokens';
-import { startWebchatBot, type WebchatBot } from './helpers';
+import { askToken, startWebchatBot, type WebchatBot } from './helpers';
 
 /**
  * The self-hosted Direct Line, driven by the official client (botframework-directlinejs, as Web Chat uses it)
@@ -54,14 +56,11 @@ afterAll(async () => {
   await bot.close();
 });
 
-async function generate(userId: string): Promise<{ token: string; conversationId: string; expires_in: number }> {
-  const res = await fetch(`${bot.url}/v3/directline/tokens/generate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: { id: userId } }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { token: string; conversationId: string; expires_in: number };
+/** A token for a new conversation, as the page gets it: for this browser's cookie (a new respondent without one). */
+async function generate(cookie?: string): Promise<{ token: string; conversationId: string; expires_in: number; userId: string; cookie: string }> {
+  const grant = await askToken(bot.url, { cookie });
+  expect(grant.status).toBe(200);
+  return { ...grant.body, cookie: grant.cookie! };
 }
 
 /** Resolves when the predicate holds over what was received (checked as activities arrive). */
@@ -90,8 +89,7 @@ function post(dl: DirectLine, activity: Partial<DlActivity>): Promise<string> {
 
 describe('the self-hosted Direct Line, with the official client', () => {
   test('start, greeting, three answers with rising progress, and an answered card updated in place', async () => {
-    const userId = 'dl_protocol-user-0001';
-    const { token } = await generate(userId);
+    const { token, userId } = await generate();
     const calls: string[] = [];
     const dl = new DirectLine({
       token,
@@ -167,16 +165,16 @@ describe('the self-hosted Direct Line, with the official client', () => {
     }
   });
 
-  test('a returning user (same id, new conversation) is welcomed back at the question they reached', async () => {
-    const userId = 'dl_protocol-user-0002';
-    const first = await generate(userId);
+  test('a returning user (same browser, new conversation) is welcomed back at the question they reached', async () => {
+    const first = await generate();
     const h = { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' };
     expect((await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: h, body: '{}' })).status).toBe(201);
     const say = (text: string) => fetch(`${bot.url}/v3/directline/conversations/${first.conversationId}/activities`, { method: 'POST', headers: h, body: JSON.stringify({ type: 'message', text }) });
     expect((await say('Paraguay')).status).toBe(200);
     expect((await say('Ana')).status).toBe(200);
 
-    const again = await generate(userId);
+    const again = await generate(first.cookie);
+    expect(again.userId).toBe(first.userId);
     expect(again.conversationId).not.toBe(first.conversationId);
     const h2 = { authorization: `Bearer ${again.token}`, 'content-type': 'application/json' };
     await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: h2, body: JSON.stringify({ locale: 'en-GB' }) });
@@ -191,11 +189,11 @@ describe('the self-hosted Direct Line, with the official client', () => {
 });
 
 describe('tokens and access', () => {
-  let conversation: { token: string; conversationId: string };
-  let other: { token: string; conversationId: string };
+  let conversation: { token: string; conversationId: string; userId: string };
+  let other: { token: string; conversationId: string; userId: string };
   beforeAll(async () => {
-    conversation = await generate('dl_access-user-0001');
-    other = await generate('dl_access-user-0002');
+    conversation = await generate();
+    other = await generate();
     for (const c of [conversation, other]) {
       const res = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${c.token}` } });
       expect(res.status).toBe(201);
@@ -220,15 +218,15 @@ describe('tokens and access', () => {
     expect((await activities(conversation.conversationId)).status).toBe(401);
     expect((await activities(conversation.conversationId, { authorization: 'Bearer not-a-token' })).status).toBe(401);
 
-    const forged = createTokenSigner().sign({ user: 'dl_access-user-0001', conv: conversation.conversationId }, 600).token;
+    const forged = createTokenSigner().sign({ user: conversation.userId, conv: conversation.conversationId }, 600).token;
     expect((await activities(conversation.conversationId, { authorization: `Bearer ${forged}` })).status).toBe(403);
 
     const [h, , s] = conversation.token.split('.');
-    const tampered = `${h}.${Buffer.from(JSON.stringify({ user: 'dl_access-user-0001', conv: other.conversationId, exp: 9999999999 })).toString('base64url')}.${s}`;
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ user: conversation.userId, conv: other.conversationId, exp: 9999999999 })).toString('base64url')}.${s}`;
     expect((await activities(other.conversationId, { authorization: `Bearer ${tampered}` })).status).toBe(403);
 
     const past = createTokenSigner({ key, now: () => Date.now() - 2 * 60 * 60 * 1000 });
-    const expired = past.sign({ user: 'dl_access-user-0001', conv: conversation.conversationId }, 1800).token;
+    const expired = past.sign({ user: conversation.userId, conv: conversation.conversationId }, 1800).token;
     const res = await activities(conversation.conversationId, { authorization: `Bearer ${expired}` });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: 'TokenExpired', message: expect.any(String) } });
@@ -261,16 +259,46 @@ describe('tokens and access', () => {
     const typed = await send({ type: 'message', text: 'x'.repeat(25_000) });
     expect(typed.status).toBe(200);
 
-    const bad = await fetch(`${bot.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { id: '29:teams-user' } }) });
-    expect(bad.status).toBe(400);
+    expect((await askToken(bot.url, { userId: '29:teams-user' })).status).toBe(400);
   });
 
-  test("the bot's connector side needs this process's key and an existing conversation", async () => {
+  test('nobody can write into a conversation as the bot: its replies never travel over HTTP', async () => {
     const reply = (path: string) =>
       fetch(`${bot.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'spoofed' }) });
     expect((await reply(`/directline-connector/v3/conversations/${conversation.conversationId}/activities`)).status).toBe(404);
     expect((await reply(`/directline-connector/guessed-key/v3/conversations/${conversation.conversationId}/activities`)).status).toBe(404);
     const read = await activities(conversation.conversationId, { authorization: `Bearer ${conversation.token}` });
-    expect(JSON.stringify(await read.json())).not.toContain('spoofed');
+    const received = ((await read.json()) as { activities: Array<Record<string, unknown>> }).activities;
+    expect(JSON.stringify(received)).not.toContain('spoofed');
+    // The client never learns an address of the bot's.
+    expect(received.some((a) => 'serviceUrl' in a)).toBe(false);
+  });
+});
+
+describe('listening on every address (as npm start does), reached over IPv4 and IPv6', () => {
+  let everywhere: WebchatBot;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) });
+    everywhere = await startWebchatBot({}, { listen: 'all', logger: pino({ level: 'warn' }, sink) });
+  });
+  afterAll(async () => {
+    await everywhere.close();
+  });
+
+  test.each([['127.0.0.1'], ['[::1]'], ['localhost']])('through http://%s:PORT the bot greets and answers', async (host) => {
+    const base = `http://${host}:${everywhere.port}`;
+    const { token, conversationId } = (await askToken(base)).body;
+    const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    expect((await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: h, body: JSON.stringify({ locale: 'en-US' }) })).status).toBe(201);
+    expect((await fetch(`${base}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: h, body: JSON.stringify({ type: 'message', text: 'Paraguay' }) })).status).toBe(200);
+    const seen: Array<Record<string, any>> = [];
+    for (let i = 0; i < 20 && !seen.some((a) => a.channelData?.msq?.questionId === 'respondent.name'); i++) {
+      const poll = await fetch(`${base}/v3/directline/conversations/${conversationId}/activities?watermark=`, { headers: h });
+      seen.splice(0, seen.length, ...((await poll.json()) as { activities: Array<Record<string, any>> }).activities);
+    }
+    expect(seen.map((a) => a.text ?? '').join('\n')).toContain('Member States Questionnaire (MSQ)');
+    expect(seen.at(-1)!.channelData.msq.questionId).toBe('respondent.name');
+    expect(logged.join('')).not.toContain('error in a turn');
   });
 });

@@ -109,7 +109,7 @@ function matchOption(options: readonly string[], text: string, labels: OptionLab
     const index = Number(input) - 1;
     return index >= 0 && index < options.length ? { ok: true, id: options[index] } : { ok: false };
   }
-  const names = options.map((id) => ({ id, names: [id, ...labels(id)].map(normalize) }));
+  const names = options.map((id) => ({ id, names: [id, ...labels(id)].map(normalizedName) }));
   const tests: Array<(name: string) => boolean> = [
     (name) => name === input,
     (name) => name.startsWith(input),
@@ -121,6 +121,20 @@ function matchOption(options: readonly string[], text: string, labels: OptionLab
     if (found.length > 1) return { ok: false, ambiguous: found };
   }
   return { ok: false };
+}
+
+/** Option ids and labels already normalized: they come from the definition and the locale files, a few hundred at most. */
+const normalizedNames = new Map<string, string>();
+const MAX_NORMALIZED_NAMES = 5_000;
+
+/** An option's id or label as matched against typed text; each is normalized once, not on every answer. */
+function normalizedName(name: string): string {
+  let normalized = normalizedNames.get(name);
+  if (normalized === undefined) {
+    normalized = normalize(name);
+    if (normalizedNames.size < MAX_NORMALIZED_NAMES) normalizedNames.set(name, normalized);
+  }
+  return normalized;
 }
 
 const emailSchema = z.email();

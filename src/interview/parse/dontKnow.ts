@@ -18,6 +18,10 @@ const PHRASES: ReadonlyArray<readonly string[]> = [
   ['no', 'tengo', 'certeza'], ['quien', 'sabe'], ['no', 'tengo', 'conocimiento'],
 ];
 
+/** The phrases by their first word, so that each word of a message is compared only with the phrases it can begin. */
+const PHRASES_BY_FIRST_WORD = new Map<string, ReadonlyArray<readonly string[]>>();
+for (const phrase of PHRASES) PHRASES_BY_FIRST_WORD.set(phrase[0], [...(PHRASES_BY_FIRST_WORD.get(phrase[0]) ?? []), phrase]);
+
 /**
  * "no se" without its accent is also how "no se ha aprobado" (it has not been passed — a No) begins, so it
  * counts only when nothing follows it but punctuation or "si", "bien", "exactamente", "nada", "que".
@@ -45,7 +49,7 @@ export function isDontKnow(text: string): boolean {
   let start = 0;
   while (start < tokens.length && (PUNCTUATION.test(tokens[start]) || FILLERS.has(tokens[start]))) start++;
   for (let at = 0; at < tokens.length; at++) {
-    if (!PHRASES.some((phrase) => matches(tokens, at, phrase)) && !bareNoSe(tokens, at)) continue;
+    if (!(PHRASES_BY_FIRST_WORD.get(tokens[at]) ?? []).some((phrase) => matches(tokens, at, phrase)) && !bareNoSe(tokens, at)) continue;
     if (at <= start || (words.length <= SHORT && !YES_WORDS.has(words[0]))) return true;
   }
   return false;

@@ -130,13 +130,13 @@ describe('an opened page is not a response', () => {
       await post(bot.url, directLineActivity(channel.url, userId, { locale: 'en-US', type: 'conversationUpdate', membersAdded: [{ id: userId }] }));
       for (const text of texts) expect((await post(bot.url, directLineActivity(channel.url, userId, { locale: 'en-US', text }))).status).toBe(200);
     };
-    await visit('dl_visitor-greets');
-    await visit('dl_visitor-help', 'help', 'progress');
-    await visit('dl_visitor-spanish', 'idioma es');
+    await visit('dl-visitor-greets');
+    await visit('dl-visitor-help', 'help', 'progress');
+    await visit('dl-visitor-spanish', 'idioma es');
     // The language switch is kept for the respondent, but it is not a response.
-    expect((await bot.store.findResponseByRespondent('directline:dl_visitor-spanish'))?.locale).toBe('es');
-    expect(await bot.store.findResponseByRespondent('directline:dl_visitor-greets')).toBeNull();
-    expect(await bot.store.findResponseByRespondent('directline:dl_visitor-help')).toBeNull();
+    expect((await bot.store.findResponseByRespondent('directline:dl-visitor-spanish'))?.locale).toBe('es');
+    expect(await bot.store.findResponseByRespondent('directline:dl-visitor-greets')).toBeNull();
+    expect(await bot.store.findResponseByRespondent('directline:dl-visitor-help')).toBeNull();
     const old = { id: 'old-empty-response', respondentKey: 'webchat:old-visitor', country: null, locale: 'en' as const, status: 'in_progress' as const, answers: [], deferred: [], engine: {}, createdAt: new Date('2026-01-01T00:00:00Z'), updatedAt: new Date('2026-01-01T00:00:00Z'), submittedAt: null, version: 1 };
     expect((await bot.store.insertResponse(old)).ok).toBe(true);
 
@@ -149,7 +149,7 @@ describe('an opened page is not a response', () => {
     expect(csv).toHaveLength(2 + 2); // two header rows, two responses
 
     // From their first answer on, they are.
-    await post(bot.url, directLineActivity(channel.url, 'dl_visitor-spanish', { locale: 'en-US', text: 'Chile' }));
+    await post(bot.url, directLineActivity(channel.url, 'dl-visitor-spanish', { locale: 'en-US', text: 'Chile' }));
     const now = (await (await get('/admin/responses')).json()) as AdminResponse[];
     const chile = now.find((r) => r.country?.code === 'CHL')!;
     expect(chile).toMatchObject({ status: 'in_progress', locale: 'es' });

@@ -221,8 +221,9 @@ interface PausedMemory {
 /**
  * A fresh bot process (with a full GC on SIGUSR2, see gc-probe.cjs); its live heap and RSS after a full GC with
  * no respondent yet, then after `count`/2 and `count` respondents who each answered a few questions and went
- * away. The bot keeps nothing per conversation; the embedded store keeps its collections in memory (nedb), so
- * its data is reported beside (MongoDB keeps them in the database).
+ * away. The bot keeps nothing per conversation; the embedded store (LMDB) keeps its data in its memory-mapped
+ * file, not in the heap: the heap a fresh store takes with the same file is reported beside (MongoDB keeps the
+ * data in the database).
  */
 async function pausedMemory(count: number, serviceUrl: string, mongo: Record<string, string> | null, dataDir: () => string): Promise<PausedMemory> {
   const dir = dataDir();
@@ -388,9 +389,9 @@ function renderReport(input: {
     `Heap growth: ${heapGrowth.toFixed(1)} KB per paused conversation, ${(paused.heapMb.at(-1)! - paused.heapMb[0]).toFixed(1)} MB for ${paused.counts.at(-1)}.` +
       (Number.isNaN(paused.storeHeapMb)
         ? ''
-        : ` The embedded store (nedb) keeps its collections in memory: the same data files loaded into a fresh store take` +
+        : ` The embedded store (LMDB) keeps its data in its memory-mapped file: the same data opened by a fresh store takes` +
           ` ${paused.storeHeapMb.toFixed(1)} MB of heap (${paused.respondents} responses: the paused ones and the 2 complete warm-up ones;` +
-          ` ${paused.dataMb.toFixed(1)} MB on disk after compaction); growth minus the store's heap:` +
+          ` ${paused.dataMb.toFixed(1)} MB on disk); growth minus the store's heap:` +
           ` ${(paused.heapMb.at(-1)! - paused.heapMb[0] - paused.storeHeapMb).toFixed(1)} MB (what the bot itself would keep per conversation, within the noise).`),
     ``,
     `Card updates sent to the channel during the runs: ${input.cardUpdates}.`,

@@ -8,12 +8,10 @@
  * JSON, CSV and Markdown go to stdout unless --out is given; XLSX and PDF are binary and need --out. A mistake in
  * the command line prints one line and exits with 2; a failure (store unreachable, unknown response) exits with 1.
  *
- * The embedded store is for one process: loading its files rewrites them, which could lose a running bot's
- * latest writes. So the export reads a copy of the responses file, taken when it starts, and never touches DATA_DIR.
+ * The embedded store may be opened by several processes at once (see src/store/embedded.ts): the export reads
+ * the bot's store directly, also while the bot runs.
  */
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { i18n } from 'i18next';
@@ -23,7 +21,6 @@ import { exportCsv, exportJson, exportXlsx } from '../src/admin/exports';
 import { ConfigError, loadEnv, type Env } from '../src/config/env';
 import { createI18n, locales } from '../src/i18n';
 import { createStore } from '../src/store';
-import { collectionNames } from '../src/store/codec';
 import { responseStatusSchema, type ResponseDoc, type Store } from '../src/store/port';
 
 const USAGE =
@@ -137,37 +134,18 @@ async function tableExport(format: ExportArgs['format'], docs: ResponseDoc[], de
   return exportJson(docs, def);
 }
 
-/**
- * Opens the bot's store for reading: MongoDB as configured, or the embedded store on a snapshot of DATA_DIR's
- * responses file (see the note at the top). Closed (and the snapshot removed) afterwards.
- */
+/** Opens the bot's store (MongoDB as configured, or the embedded store under DATA_DIR), closed afterwards. */
 async function withStore<T>(env: Env, use: (store: Store) => Promise<T>): Promise<T> {
-  if (env.MONGODB_URI) {
-    const store = createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: null });
-    try {
-      await store.init();
-      return await use(store);
-    } finally {
-      await store.close();
-    }
+  if (!env.MONGODB_URI) {
+    const stat = await fs.stat(env.DATA_DIR).catch(() => null);
+    if (!stat?.isDirectory()) throw new Error(`DATA_DIR ${env.DATA_DIR} is not a folder; set DATA_DIR (or MONGODB_URI) as for the bot`);
   }
-  const stat = await fs.stat(env.DATA_DIR).catch(() => null);
-  if (!stat?.isDirectory()) throw new Error(`DATA_DIR ${env.DATA_DIR} is not a folder; set DATA_DIR (or MONGODB_URI) as for the bot`);
-  const snapshot = await fs.mkdtemp(join(tmpdir(), 'msq-export-'));
+  const store = createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: env.DATA_DIR });
   try {
-    const file = `${collectionNames.responses}.db`;
-    await fs.copyFile(join(env.DATA_DIR, file), join(snapshot, file)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error; // no responses yet: an empty export
-    });
-    const store = createStore({ dataDir: snapshot });
-    try {
-      await store.init();
-      return await use(store);
-    } finally {
-      await store.close();
-    }
+    await store.init();
+    return await use(store);
   } finally {
-    await fs.rm(snapshot, { recursive: true, force: true });
+    await store.close();
   }
 }
 

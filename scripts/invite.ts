@@ -1,6 +1,6 @@
 /**
  * Invitations from the command line, on the same store as the bot (MONGODB_URI, or the embedded store under
- * DATA_DIR — safe beside a running bot: only the invitations file is touched).
+ * DATA_DIR — safe beside a running bot: both stores serialise writes between processes).
  *
  *   npm run invite -- --country <name or ISO code> [--email <address>] [--expires 30d]
  *   npm run invite -- --list
@@ -53,8 +53,8 @@ export async function main(argv: string[], out: (line: string) => void = console
 
   const env = loadEnv();
   const store = createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: env.DATA_DIR });
-  // No store.init(): the embedded store would load (and rewrite) the bot's files; invitations need none of it.
   try {
+    await store.init();
     if (values.list) return await list(store, out);
     if (values.revoke !== undefined) return await revoke(store, values.revoke, out);
     const baseUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;

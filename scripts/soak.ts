@@ -5,16 +5,26 @@
  * the bot as a child process on a file-backed DATA_DIR, with random pauses, duplicate deliveries (the same
  * activity posted twice, one after the other or concurrently), language switches (`idioma es` / `language en`),
  * returns in a new conversation, and server restarts by SIGKILL along the way (a request cut off by the kill
- * is retried with the same activity id, as a channel does). Every answer the bot acknowledged ("Saved." /
- * "Guardado.") is remembered; at the end the server is stopped, the store is read, and the script prints
- * "acknowledged N, stored N, lost 0" (exit code 1 when an acknowledged answer is missing).
+ * is retried with the same activity id, as a channel does). Each respondent remembers which question it answered
+ * with which text, and which answers the bot acknowledged ("Saved." / "Guardado."); at the end the server is
+ * stopped, the survey team's export (`npm run export -- --format json`, on the same DATA_DIR) is read, and every
+ * respondent's answers are compared with what they said, item by item. It prints
+ * "acknowledged N, stored N, misplaced 0, lost 0": lost = an acknowledged answer missing; misplaced = a stored
+ * answer that is not what the respondent said to that question (e.g. an answer stored under the next question).
+ * Exit code 1 when either is not 0.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadDefinition, type Definition } from '../dialogs';
+import type { AdminResponse } from '../src/admin/view';
+import { createI18n } from '../src/i18n';
 import { createEmbeddedStore } from '../src/store/embedded';
+import { parseAnswer } from '../src/interview/parse/answer';
+import type { AnswerValue } from '../src/store/port';
 import { englishScript, spanishScript } from '../test/fixtures/answers';
+import { main as exportMain } from './export';
 import { freePort, startBotProcess, type BotProcess } from '../test/fixtures/process';
 import { connections, createRespondent, postActivity, SAVED, SKIP, SUBMIT_YES, type Channel, type Lang, type Respondent, type SentActivity, type TurnReply } from './lib/respondent';
 
@@ -38,10 +48,11 @@ export interface SoakOptions {
 
 export interface SoakResult {
   acknowledged: number;
+  /** Acknowledged answers found in the export as they were given. */
   stored: number;
   lost: number;
-  /** Stored, but not the text that was acknowledged (a free-text answer overwritten silently). */
-  changed: number;
+  /** Answers in the export that are not what the respondent said to that question. */
+  misplaced: number;
   submitted: { acknowledged: number; stored: number };
   failures: string[];
   stats: Record<string, number>;
@@ -62,11 +73,10 @@ export const DEFAULTS: SoakOptions = {
 const SCRIPTS: Record<Lang, Record<string, string>> = { en: englishScript, es: spanishScript };
 const UNLIMITED = { RATE_LIMIT_IP_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' };
 
-interface Ack {
-  key: string;
-  itemId: string;
-  kind: string;
-  text: string;
+/** What one respondent said: the last text sent to each question, and the questions whose answer was acknowledged. */
+interface Said {
+  texts: Map<string, string>;
+  acknowledged: Set<string>;
 }
 
 /** Runs the soak in a temporary DATA_DIR and checks the store against every acknowledgement. */
@@ -77,7 +87,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
   const dir = mkdtempSync(join(tmpdir(), 'msq-soak-'));
   const port = await freePort();
   const stats: Record<string, number> = { turns: 0, duplicatesSequential: 0, duplicatesConcurrent: 0, duplicatesIgnored: 0, languageSwitches: 0, reconnections: 0, resyncs: 0, retriedAfterKill: 0, restarts: 0 };
-  const acks = new Map<string, Ack>();
+  const said = new Map<string, Said>();
+  const acknowledgedCount = () => [...said.values()].reduce((n, s) => n + s.acknowledged.size, 0);
   const submittedAcks = new Set<string>();
   const failures: string[] = [];
   const started = performance.now();
@@ -88,11 +99,11 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 
   /** SIGKILL in the middle of whatever is in flight, then the same store and port again. */
   function maybeRestart() {
-    if (restarting || stats.restarts >= thresholds.length || acks.size < thresholds[stats.restarts]) return;
+    if (restarting || stats.restarts >= thresholds.length || acknowledgedCount() < thresholds[stats.restarts]) return;
     stats.restarts += 1;
     const n = stats.restarts;
     restarting = (async () => {
-      log(`restart ${n}: SIGKILL with ${acks.size} answers acknowledged`);
+      log(`restart ${n}: SIGKILL with ${acknowledgedCount()} answers acknowledged`);
       await server.kill('SIGKILL');
       server = await startBotProcess({ dataDir: dir, port, env: UNLIMITED });
       log(`restart ${n}: back up`);
@@ -154,6 +165,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     const key = `${channel}:${userId}`;
     // Activities are built here and posted by deliver() (which waits out restarts; the port stays the same).
     const r: Respondent = createRespondent({ botUrl: server.url, userId, channel, locale: lang, serviceUrl: 'http://127.0.0.1:9/' });
+    const mine: Said = { texts: new Map(), acknowledged: new Set() };
+    said.set(key, mine);
     let reply = await send(r.greeting());
     for (let step = 0; step < 600; step++) {
       maybeRestart();
@@ -181,6 +194,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
         continue;
       }
       const text = at === 'submit' ? SUBMIT_YES[lang] : (SCRIPTS[lang][at] ?? SKIP[lang]);
+      if (at !== 'submit') mine.texts.set(at, text);
       reply = await send(r.message(text));
       if (at === 'submit') {
         if (reply.activities.length > 0 && !reply.questionId) {
@@ -189,7 +203,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
         }
         continue;
       }
-      if (reply.text.includes(SAVED.en) || reply.text.includes(SAVED.es)) acks.set(`${key}\u0000${at}`, { key, itemId: at, kind: String(prompt.kind), text });
+      if (reply.text.includes(SAVED.en) || reply.text.includes(SAVED.es)) mine.acknowledged.add(at);
     }
     failures.push(`${userId}: did not finish`);
   }
@@ -209,44 +223,92 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     if (exit.code !== 0) failures.push(`the server did not stop cleanly: ${JSON.stringify(exit)}`);
   }
 
-  // The store as the survey team would export it, read after the server is gone.
-  const store = createEmbeddedStore({ dir });
+  // The survey team's export, read after the server is gone, against what every respondent said.
+  const exported = await exportedAnswers(dir);
+  rmSync(dir, { recursive: true, force: true });
+  const expectationsOf = expectations();
   let stored = 0;
-  let changed = 0;
+  let lost = 0;
+  let misplaced = 0;
+  let acknowledged = 0;
   let submittedStored = 0;
-  try {
-    const responses = new Map((await store.listResponses()).map((r) => [r.respondentKey, r]));
-    for (const ack of acks.values()) {
-      const answer = responses.get(ack.key)?.answers.find((a) => a.itemId === ack.itemId);
-      if (!answer) {
-        failures.push(`lost: ${ack.key} ${ack.itemId}`);
-        continue;
-      }
-      stored += 1;
-      if (ack.kind === 'text' && answer.value !== ack.text) {
-        changed += 1;
-        failures.push(`changed: ${ack.key} ${ack.itemId}`);
+  for (const [key, { texts, acknowledged: acked }] of said) {
+    const response = exported.get(key);
+    const answers = response?.answers ?? {};
+    const expected = expectationsOf(texts);
+    acknowledged += acked.size;
+    for (const itemId of acked) {
+      if (answers[itemId] === undefined) {
+        lost += 1;
+        failures.push(`lost: ${key} ${itemId}`);
+      } else if (sameValue(answers[itemId], expected.get(itemId))) stored += 1;
+    }
+    // Every answer stored must be what the respondent said to that very question.
+    for (const [itemId, value] of Object.entries(answers)) {
+      if (!sameValue(value, expected.get(itemId))) {
+        misplaced += 1;
+        failures.push(`misplaced: ${key} ${itemId} = ${JSON.stringify(value).slice(0, 80)}, said ${JSON.stringify(texts.get(itemId) ?? null)?.slice(0, 80)}`);
       }
     }
-    for (const key of submittedAcks) {
-      if (responses.get(key)?.status === 'submitted') submittedStored += 1;
-      else failures.push(`submission lost: ${key}`);
-    }
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const key of submittedAcks) {
+    if (exported.get(key)?.status === 'submitted') submittedStored += 1;
+    else failures.push(`submission lost: ${key}`);
   }
   return {
-    acknowledged: acks.size,
+    acknowledged,
     stored,
-    lost: acks.size - stored,
-    changed,
+    lost,
+    misplaced,
     submitted: { acknowledged: submittedAcks.size, stored: submittedStored },
     failures,
     stats,
     seconds: (performance.now() - started) / 1000,
   };
 }
+
+/** The export of every response (`npm run export -- --format json`), by respondent (the export has no respondent keys: the store tells whose each response is). */
+async function exportedAnswers(dir: string): Promise<Map<string, AdminResponse>> {
+  let json = '';
+  const code = await exportMain(['--format', 'json'], { stdout: (data) => (json += data), stderr: () => undefined }, { DATA_DIR: dir, MONGODB_URI: '' });
+  if (code !== 0) throw new Error(`the export failed with exit code ${code}`);
+  const store = createEmbeddedStore({ dir });
+  try {
+    const keyOf = new Map((await store.listResponses()).map((r) => [r.id, r.respondentKey]));
+    return new Map((JSON.parse(json) as AdminResponse[]).map((r) => [keyOf.get(r.id) ?? r.id, r]));
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * What must be stored, item by item, for what a respondent said to each question: what the bot's parser makes of
+ * the text (an option id, an ISO code, "yes"…) and, for "Yes — <detail>", the detail in the follow-up it fills;
+ * nothing for a skip or a text that is not an answer; nothing for a question the respondent never answered.
+ */
+function expectations(): (texts: Map<string, string>) => Map<string, AnswerValue> {
+  const def: Definition = loadDefinition();
+  const i18n = createI18n();
+  const labels = (itemId: string) => (optionId: string) => (['en', 'es'] as const).map((lng) => i18n.getFixedT(lng)(`questionnaire:option.${itemId}.${optionId}`));
+  return (texts) => {
+    const expected = new Map<string, AnswerValue>();
+    const inline = new Map<string, AnswerValue>();
+    for (const [itemId, text] of texts) {
+      const item = def.byId.get(itemId);
+      if (!item || text === SKIP.en || text === SKIP.es) continue;
+      const parsed = parseAnswer(item, text, labels(itemId));
+      if (!parsed.ok) continue;
+      expected.set(itemId, parsed.value);
+      // The text after a yes or no goes to the follow-up (when it applies: the export lists only the items that do).
+      if (parsed.rest && item.inlineDetail) inline.set(item.inlineDetail, parsed.rest);
+    }
+    // A follow-up answered inline is not asked; one answered on its own keeps its own text.
+    for (const [itemId, value] of inline) if (!expected.has(itemId)) expected.set(itemId, value);
+    return expected;
+  };
+}
+
+const sameValue = (a: AnswerValue | undefined, b: AnswerValue | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Mostly short pauses; one in fifty ten times longer (a respondent who stops to look something up). */
 async function pause(random: () => number, maxMs: number): Promise<void> {
@@ -290,8 +352,8 @@ async function main(): Promise<void> {
   log(`${result.seconds.toFixed(0)} s; ${Object.entries(result.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   log(`submitted: acknowledged ${result.submitted.acknowledged}, stored ${result.submitted.stored}`);
   for (const failure of result.failures.slice(0, 50)) log(failure);
-  console.log(`acknowledged ${result.acknowledged}, stored ${result.stored}, lost ${result.lost}`);
-  if (result.lost > 0 || result.failures.length > 0) process.exit(1);
+  console.log(`acknowledged ${result.acknowledged}, stored ${result.stored}, misplaced ${result.misplaced}, lost ${result.lost}`);
+  if (result.lost > 0 || result.misplaced > 0 || result.failures.length > 0) process.exit(1);
 }
 
 if (require.main === module) {

@@ -57,7 +57,7 @@ export interface AppOverrides {
 
 export async function createApp(env: Env, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
-  const store = overrides.store ?? createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: env.DATA_DIR });
+  const store = overrides.store ?? createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: env.DATA_DIR, logger });
   await store.init();
   const i18n = createI18n();
   const interview = createInterview(loadDefinition(), i18n);

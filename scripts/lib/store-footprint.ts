@@ -1,6 +1,6 @@
 /**
  * `node --expose-gc --import tsx scripts/lib/store-footprint.ts <DATA_DIR>`: the heap the embedded store takes
- * once it has loaded that folder (nedb keeps every document and index in memory). Prints one JSON line.
+ * once it has opened that folder (LMDB keeps its data in the memory-mapped file, not in the heap). Prints one JSON line.
  * Used by the benchmark to tell the store's share of a bot process's memory from the bot's own.
  */
 import { createEmbeddedStore } from '../../src/store/embedded';
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
-  const store = createEmbeddedStore({ dir, compactionIntervalMs: 0 });
+  const store = createEmbeddedStore({ dir, purgeIntervalMs: 0 });
   await store.init();
   gc();
   gc();

@@ -56,15 +56,21 @@ export class MsqBot extends ActivityHandler {
   private async turn(context: TurnContext, input: TurnRequest['input'], key?: string): Promise<void> {
     const { activity } = context;
     const respondent = identify(activity, this.deps.defaultLocale);
-    const result = await this.deps.sessions.handle({ respondent, input, ...(key ? { activityKey: key } : {}) });
+    const conversationId = `${activity.channelId}:${activity.conversation?.id ?? ''}`;
+    const result = await this.deps.sessions.handle({ respondent, input, conversationId, ...(key ? { activityKey: key } : {}) });
     if (result.status === 'duplicate') {
       this.deps.logger.info({ activity: key }, 'redelivered activity ignored');
       return;
     }
     const t = translatorFor(this.deps.i18n, result.locale);
     const words = { send: t('card.send'), answered: t('card.answered') };
-    const conversationId = `${activity.channelId}:${activity.conversation?.id ?? ''}`;
-    const stored = result.status === 'ok' ? await this.deps.conversations.getConversation(conversationId).catch(() => null) : null;
+    const stored =
+      result.status === 'ok'
+        ? await this.deps.conversations.getConversation(conversationId).catch((error: unknown) => {
+            this.deps.logger.warn({ err: error, conversation: conversationId }, 'could not read the conversation (its last card is not updated)');
+            return null;
+          })
+        : null;
     if (result.status === 'ok' && result.answered) await this.updateAnsweredCard(context, stored?.lastCard, result.answered, words);
     const replies = result.status === 'ok' && result.effects.includes('copy') ? [this.copyMessage(t, result.responseId, result.locale), ...result.replies] : result.replies;
     const activities = renderReplies(activity.channelId ?? '', replies, words);
@@ -73,8 +79,9 @@ export class MsqBot extends ActivityHandler {
   }
 
   /** The link to the respondent's filled questionnaire, in their language. */
-  private copyMessage(t: (key: string, params?: Record<string, unknown>) => string, responseId: string, locale: Locale): Reply {
-    if (!this.deps.documentLinks) return { type: 'message', text: t('copy.unavailable') };
+  private copyMessage(t: (key: string, params?: Record<string, unknown>) => string, responseId: string | undefined, locale: Locale): Reply {
+    // No response before the first answer: nothing to copy yet.
+    if (!this.deps.documentLinks || !responseId) return { type: 'message', text: t('copy.unavailable') };
     const { url, minutes } = this.deps.documentLinks.create(responseId, locale);
     return { type: 'message', text: t('copy.link', { url, minutes }) };
   }

@@ -1,20 +1,33 @@
 /**
  * How port documents are laid out in a database (shared by both adapters): the doc id is the record's `_id`,
  * opaque JSON (engine state, conversation reference) is stored as a JSON string so that no key of it ever
- * becomes a field name, and every value is copied on the way in and out (no Date or array is shared).
+ * becomes a field name, and values are copied on the way in (no Date or array of the caller is shared).
+ *
+ * Records are validated when they are written (zod, in encode*), not when they are read: both databases hand back
+ * freshly decoded objects, and re-validating a whole response on every read was a tenth of a turn's CPU.
  */
 import {
+  RECENT_TURNS,
   answerEventSchema,
   conversationDocSchema,
   invitationSchema,
   responseDocSchema,
   type ActivityClaim,
   type AnswerEvent,
+  type CommittedTurn,
+  type TurnCommit,
   type AnswerValue,
   type ConversationDoc,
   type Invitation,
   type ResponseDoc,
 } from './port';
+
+/** Where a store reports what it handled by itself (pino's logger fits). */
+export interface StoreLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
 
 /** A response as stored. */
 export interface ResponseRecord {
@@ -30,6 +43,15 @@ export interface ResponseRecord {
   updatedAt: Date;
   submittedAt: Date | null;
   version: number;
+  /** The most recent turns that wrote the response (oldest first, at most RECENT_TURNS); absent in older records. */
+  turns?: TurnRecord[];
+}
+
+/** A turn as remembered in a response record: its id, the version it wrote, and the activity it processed. */
+export interface TurnRecord {
+  id: string;
+  version: number;
+  activity?: string;
 }
 
 /** An audit event as stored. */
@@ -55,11 +77,18 @@ export interface ConversationRecord {
   updatedAt: Date;
 }
 
-/** A claimed activity as stored; `expiresAt` carries the TTL index. */
+/** A claimed activity as stored. Records of older versions have no state: they were "done". */
 export interface ActivityRecord {
   _id: string;
+  state?: 'in_progress' | 'done';
   claimedAt: Date;
+  /** The end of the lease (in_progress) or of the done-memory. */
   expiresAt: Date;
+  /**
+   * When the record may be deleted (MongoDB's TTL index): a day after the claim at the earliest, so that a lease
+   * that ran out is still seen as such (ClaimResult.retried) when the channel retries.
+   */
+  purgeAt?: Date;
 }
 
 /** An invitation as stored (dates as Date in MongoDB, as ISO strings in the embedded store's JSON lines). */
@@ -125,25 +154,50 @@ export function encodeResponse(input: ResponseDoc, version: number): ResponseRec
   };
 }
 
-/** A stored response as a fresh port doc (throws when the record is not a valid response). */
+/** A stored response as a port doc (the record is fresh from the database: its values are not copied again). */
 export function decodeResponse(r: ResponseRecord): ResponseDoc {
-  const raw = r as unknown as Record<string, unknown>;
-  const doc = responseDocSchema.safeParse({
-    id: raw._id,
-    respondentKey: raw.respondentKey,
-    country: raw.country,
-    locale: raw.locale,
-    status: raw.status,
-    answers: raw.answers,
-    deferred: raw.deferred,
-    engine: typeof raw.engineJson === 'string' ? JSON.parse(raw.engineJson) : undefined,
-    createdAt: asDate(raw.createdAt),
-    updatedAt: asDate(raw.updatedAt),
-    submittedAt: asDate(raw.submittedAt),
-    version: raw.version,
-  });
-  if (!doc.success) throw new Error(`Stored response ${String(raw._id)} is invalid: ${doc.error.message}`);
-  return doc.data;
+  return {
+    id: r._id,
+    respondentKey: r.respondentKey,
+    country: r.country ? { code: r.country.code, name: r.country.name } : null,
+    locale: r.locale as ResponseDoc['locale'],
+    status: r.status as ResponseDoc['status'],
+    answers: r.answers,
+    deferred: r.deferred,
+    engine: JSON.parse(r.engineJson) as Record<string, unknown>,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    submittedAt: r.submittedAt ?? null,
+    version: r.version,
+  };
+}
+
+/** The turns a record remembers, as port turns. */
+export function decodeTurns(r: Pick<ResponseRecord, 'turns'> | null | undefined): CommittedTurn[] {
+  return (r?.turns ?? []).map((t) => ({ turnId: t.id, version: t.version, ...(t.activity !== undefined ? { activityKey: t.activity } : {}) }));
+}
+
+/** The turn of a commit as remembered in the record it writes. */
+export const turnRecord = (commit: TurnCommit, version: number): TurnRecord => ({
+  id: commit.turnId,
+  version,
+  ...(commit.activity ? { activity: commit.activity.key } : {}),
+});
+
+/** A record's recent turns with one more (the oldest ones dropped beyond RECENT_TURNS). */
+export const withTurn = (turns: TurnRecord[] | undefined, turn: TurnRecord): TurnRecord[] => [...(turns ?? []), turn].slice(-RECENT_TURNS);
+
+/** Checks a commit's arguments before any I/O (throws a TypeError or a zod error). */
+export function checkCommit(commit: TurnCommit): void {
+  assertKey(commit.turnId, 'turnId');
+  if (commit.turnId === '') throw new TypeError('turnId must not be empty');
+  if (commit.expectedVersion !== null) assertVersion(commit.expectedVersion);
+  if (!Array.isArray(commit.events)) throw new TypeError('events must be an array');
+  for (const event of commit.events) if (event.responseId !== commit.response.id) throw new TypeError('every event of a turn must belong to its response');
+  if (commit.activity) {
+    assertKey(commit.activity.key, 'activity key');
+    assertTtl(commit.activity.ttlSeconds);
+  }
 }
 
 /** A valid event as a record (throws on an invalid event). */
@@ -164,27 +218,28 @@ export function encodeEvent(input: AnswerEvent): EventRecord {
   return rec;
 }
 
-/** A stored event as a fresh port event. */
+/** A stored event as a port event. */
 export function decodeEvent(r: EventRecord): AnswerEvent {
-  const raw = r as unknown as Record<string, unknown>;
-  const who = raw.who as Record<string, unknown> | null | undefined;
-  const e = answerEventSchema.safeParse({
-    id: raw._id,
-    responseId: raw.responseId,
-    itemId: raw.itemId,
-    oldValue: raw.oldValue,
-    newValue: raw.newValue,
-    who: who && typeof who === 'object' ? { ...who, name: who.name ?? undefined } : who,
-    channel: raw.channel,
-    at: asDate(raw.at),
-    type: raw.type,
-    redacted: raw.redacted ?? undefined,
-  });
-  if (!e.success) throw new Error(`Stored event ${String(raw._id)} is invalid: ${e.error.message}`);
-  const out = e.data;
-  if (out.who.name === undefined) delete out.who.name;
-  if (out.redacted === undefined) delete out.redacted;
-  return out;
+  const who = r.who.name == null ? { channel: r.who.channel, userId: r.who.userId } : { channel: r.who.channel, userId: r.who.userId, name: r.who.name };
+  const e: AnswerEvent = {
+    id: r._id,
+    responseId: r.responseId,
+    itemId: r.itemId,
+    oldValue: r.oldValue ?? null,
+    newValue: r.newValue ?? null,
+    who,
+    channel: r.channel,
+    at: r.at,
+    type: r.type as AnswerEvent['type'],
+  };
+  if (r.redacted) e.redacted = true;
+  return e;
+}
+
+/** An event with its content removed (values and who.name), as eraseResponse leaves the events of a response. */
+export function redactedEvent(r: EventRecord): EventRecord {
+  if (r.type !== 'answer') return r;
+  return { ...r, oldValue: null, newValue: null, who: { channel: r.who.channel, userId: r.who.userId }, redacted: true };
 }
 
 /** The content-free erasure event of a response. */
@@ -204,30 +259,43 @@ export function encodeConversation(input: ConversationDoc): ConversationRecord {
   };
 }
 
-/** A stored conversation as a fresh port doc. */
+/** A stored conversation as a port doc. */
 export function decodeConversation(r: ConversationRecord): ConversationDoc {
-  const raw = r as unknown as Record<string, unknown>;
-  const c = conversationDocSchema.safeParse({
-    id: raw._id,
-    respondentKey: raw.respondentKey,
-    reference: typeof raw.referenceJson === 'string' ? JSON.parse(raw.referenceJson) : undefined,
-    lastCard: raw.lastCard ?? undefined,
-    updatedAt: asDate(raw.updatedAt),
-  });
-  if (!c.success) throw new Error(`Stored conversation ${String(raw._id)} is invalid: ${c.error.message}`);
-  return c.data;
+  return {
+    id: r._id,
+    respondentKey: r.respondentKey,
+    reference: JSON.parse(r.referenceJson) as Record<string, unknown>,
+    ...(r.lastCard ? { lastCard: { activityId: r.lastCard.activityId, questionId: r.lastCard.questionId } } : {}),
+    updatedAt: r.updatedAt,
+  };
 }
 
-/** A new activity claim record. */
-export function activityRecord(key: string, ttlSeconds: number, now: Date): ActivityRecord {
-  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new TypeError('ttlSeconds must be a positive number');
-  return { _id: key, claimedAt: copyDate(now), expiresAt: new Date(now.getTime() + Math.ceil(ttlSeconds * 1000)) };
+/** Rejects a lease or memory duration that is not a positive number of seconds. */
+export function assertTtl(seconds: unknown): asserts seconds is number {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) throw new TypeError('ttlSeconds must be a positive number');
 }
 
-/** A stored claim as a port claim, or null when it has expired. */
-export function decodeClaim(r: ActivityRecord | null, now: Date): ActivityClaim | null {
-  if (!r || !(r.expiresAt instanceof Date) || r.expiresAt.getTime() <= now.getTime()) return null;
-  return { key: r._id, claimedAt: copyDate(r.claimedAt), expiresAt: copyDate(r.expiresAt) };
+/** How long a claim record is kept at least (ActivityRecord.purgeAt). */
+const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** A claim record: in progress for a lease, or done and remembered for a while. */
+export function activityRecord(key: string, state: 'in_progress' | 'done', seconds: number, now: Date): ActivityRecord {
+  assertTtl(seconds);
+  const expiresAt = new Date(now.getTime() + Math.ceil(seconds * 1000));
+  return { _id: key, state, claimedAt: copyDate(now), expiresAt, purgeAt: new Date(Math.max(expiresAt.getTime(), now.getTime() + PURGE_AFTER_MS)) };
+}
+
+/** The state of a stored claim (older records, without one, were done). */
+export const claimState = (r: ActivityRecord): 'in_progress' | 'done' => r.state ?? 'done';
+
+/** Whether a stored claim still holds at a time. */
+export const isLive = (r: ActivityRecord | null | undefined, now: Date): r is ActivityRecord =>
+  !!r && r.expiresAt instanceof Date && r.expiresAt.getTime() > now.getTime();
+
+/** A stored claim as a port claim, or null when it has run out. */
+export function decodeClaim(r: ActivityRecord | null | undefined, now: Date): ActivityClaim | null {
+  if (!isLive(r, now)) return null;
+  return { key: r._id, state: claimState(r), claimedAt: copyDate(r.claimedAt), expiresAt: copyDate(r.expiresAt) };
 }
 
 /** Sorts events by `at`, then id (the same order for every adapter). */

@@ -1,315 +1,500 @@
 /**
- * The embedded store: @seald-io/nedb datastores in files under `dir` (append-only, so every write is on disk
- * before its promise resolves), or in memory when `dir` is null. For one process only (no file locking).
+ * The embedded store: an LMDB database (`lmdb`, one data file and its lock file under `dir`), for a bot without
+ * MongoDB. Chosen over the nedb files it replaces (measured with scripts/store-bench.ts, see the README):
+ *
+ * - One turn, one transaction: the response, its audit events and the activity's done marker are committed
+ *   together or not at all — and a failed transaction leaves nothing behind, in memory or on disk (LMDB keeps no
+ *   copy of the data in the JavaScript heap; every read decodes from the memory-mapped file).
+ * - The cost of a turn and the heap do not grow with the number of responses (B+tree on disk, no in-memory
+ *   collections or indexes to rebuild at start-up).
+ * - Several processes may open the same file at once: LMDB serialises their write transactions with a lock shared
+ *   between processes, and readers never block. The bot, `npm run invite` and `npm run export` therefore use the
+ *   same store at the same time, safely.
+ * - Crash-proof: copy-on-write pages and an atomic switch of the root, so a process killed with -9 (or a torn
+ *   write) leaves the last committed state; nothing to repair or cut when it is opened again.
+ *
+ * Writes run in LMDB "child" transactions (`childTransaction`): lmdb-js batches the writes of one event-loop turn
+ * into one database transaction, and only a child transaction is undone when its callback throws or returns ABORT
+ * (with `transaction`, the writes a failing callback made before it threw would be kept). Every callback below
+ * checks first and writes last.
+ *
+ * `dir: null` keeps the database in a temporary folder removed on close (tests).
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Datastore from '@seald-io/nedb';
+import { createHash } from 'node:crypto';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { Packr } from 'msgpackr';
 import {
   activityRecord,
   assertKey,
+  assertTtl,
   assertVersion,
   byAtThenId,
   byCreatedThenId,
   canTakeUp,
-  collectionNames,
+  checkCommit,
+  claimState,
   decodeClaim,
   decodeConversation,
   decodeEvent,
   decodeInvitation,
   decodeResponse,
+  decodeTurns,
   encodeConversation,
   encodeEvent,
   encodeInvitation,
   encodeResponse,
   erasureEvent,
+  erasureEventId,
   invitationsByCreatedThenId,
+  isLive,
+  redactedEvent,
+  turnRecord,
+  withTurn,
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type InvitationRecord,
   type ResponseRecord,
+  type StoreLogger,
 } from './codec';
-import { createInvitationLog } from './invitationLog';
-import { appendThroughOpenFile } from './fileAppender';
-import { invitationUseSchema, type ResponseFilter, type Store, type WriteResult } from './port';
+import { readNedbFiles, retireNedbFiles } from './nedbImport';
+import { invitationUseSchema, isListed, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
-  /** The folder of the data files; null keeps everything in memory (tests). */
+  /** The folder of the data files; null: a temporary folder, removed on close (tests). */
   dir: string | null;
-  /** How often the append-only files are compacted (ms); 0 never. Default: one hour. */
-  compactionIntervalMs?: number;
+  /** The clock of leases and expiries (tests move it); default the system's. */
+  now?: () => Date;
+  /** Where problems the store handles by itself are reported (a failed purge, unreadable old data). */
+  logger?: StoreLogger;
+  /** How often claims that ran out are deleted (ms); 0 never. Default: one hour. */
+  purgeIntervalMs?: number;
 }
 
-const isUniqueViolation = (e: unknown) =>
-  typeof e === 'object' && e !== null && (e as { errorType?: unknown }).errorType === 'uniqueViolated';
+/** The data file under `dir` (LMDB writes `msq.mdb` and its lock file `msq.mdb-lock`). */
+export const DATA_FILE = 'msq.mdb';
+
+const CONFLICT: WriteResult = { ok: false, reason: 'conflict' };
+
+/** Keys longer than this are stored by their hash (LMDB keys are limited to about 2 kB). */
+const MAX_PLAIN_KEY_BYTES = 480;
 
 /**
- * A kill during an append can leave a torn last line; nedb would then refuse to load a small file (its corruption
- * threshold is a share of lines). The torn tail is a write that was never acknowledged: cut it off, keeping it
- * beside the file for inspection.
+ * The database key of a string: itself, or for a long one a hash. The hashed form starts with a NUL, which no key
+ * built by the bot can (they start with a channel name): a hash can never collide with a plain key.
  */
-async function cutTornTail(file: string): Promise<void> {
-  let data: Buffer;
-  try {
-    data = await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
-  }
-  if (data.length === 0 || data[data.length - 1] === 0x0a) return;
-  const keep = data.lastIndexOf(0x0a) + 1;
-  await fs.writeFile(`${file}.torn-${Date.now()}`, data.subarray(keep));
-  await fs.truncate(file, keep);
+function dbKey(value: string): string {
+  if (value.length * 3 <= MAX_PLAIN_KEY_BYTES || Buffer.byteLength(value, 'utf8') <= MAX_PLAIN_KEY_BYTES) return value;
+  return `\u0000sha256:${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
+/** The range of keys [prefix, …] of a two-part key. */
+const under = (prefix: string) => ({ start: [prefix], end: [`${prefix}\u0000`] });
+
+const silent: StoreLogger = { warn: () => undefined, error: () => undefined, info: () => undefined };
+
 /** Creates the embedded store (call init() before use; every method also initialises on demand). */
-export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: EmbeddedStoreOptions): Store {
-  const releases: Array<() => void> = [];
-  const open = <T extends object>(name: string) => {
-    if (dir === null) return new Datastore<T>({ inMemoryOnly: true });
-    const filename = join(dir, `${name}.db`);
-    const datastore = new Datastore<T>({ filename });
-    releases.push(appendThroughOpenFile(datastore, filename));
-    return datastore;
-  };
-  const responses = open<ResponseRecord>(collectionNames.responses);
-  const events = open<EventRecord>(collectionNames.events);
-  const conversations = open<ConversationRecord>(collectionNames.conversations);
-  const activities = open<ActivityRecord>(collectionNames.activities);
-  const all = [responses, events, conversations, activities];
-  // Not a nedb datastore: shared with `npm run invite` running beside the bot (see invitationLog.ts).
-  const invitationLog = createInvitationLog(dir === null ? null : join(dir, `${collectionNames.invitations}.jsonl`));
-
-  let initialised: Promise<void> | null = null;
+export function createEmbeddedStore({ dir, now = () => new Date(), logger = silent, purgeIntervalMs = 3_600_000 }: EmbeddedStoreOptions): Store {
+  let opened: Opened | null = null;
   let closed = false;
-  let compaction: NodeJS.Timeout | null = null;
+  let purging: NodeJS.Timeout | null = null;
+  let temporary: string | null = null;
 
-  async function load(): Promise<void> {
-    if (dir !== null) {
-      await fs.mkdir(dir, { recursive: true });
-      for (const name of Object.values(collectionNames)) await cutTornTail(join(dir, `${name}.db`));
-    }
-    for (const ds of all) await ds.loadDatabaseAsync();
-    await responses.ensureIndexAsync({ fieldName: 'respondentKey', unique: true });
-    await responses.ensureIndexAsync({ fieldName: 'status' });
-    await events.ensureIndexAsync({ fieldName: 'responseId' });
-    await conversations.ensureIndexAsync({ fieldName: 'respondentKey' });
-    // nedb persists an index without its TTL, and ensureIndex skips an existing index: re-create it on every load.
-    await activities.removeIndexAsync('expiresAt');
-    await activities.ensureIndexAsync({ fieldName: 'expiresAt', expireAfterSeconds: 0 });
-    await activities.removeAsync({ expiresAt: { $lte: new Date() } }, { multi: true });
-    if (dir !== null && compactionIntervalMs > 0) {
-      compaction = setInterval(() => {
-        for (const ds of all) ds.compactDatafileAsync().catch(() => undefined);
-      }, compactionIntervalMs);
-      compaction.unref();
-    }
+  /** The databases of an open environment. */
+  interface Opened {
+    root: RootDatabase;
+    file: string;
+    inode: number;
+    folder: string;
+    responses: Database<ResponseRecord, string>;
+    respondents: Database<string, string>;
+    events: Database<EventRecord, string[]>;
+    conversations: Database<ConversationRecord, string>;
+    conversationsByRespondent: Database<string, string[]>;
+    activities: Database<ActivityRecord, string>;
+    invitations: Database<InvitationRecord, string>;
+    invitationHashes: Database<string, string>;
+    meta: Database<unknown, string>;
   }
 
-  function ready(): Promise<void> {
+  function openDatabase(): Opened {
+    const folder = dir ?? (temporary = mkdtempSync(join(tmpdir(), 'msq-store-')));
+    if (dir === null) temporaryFolders.add(folder);
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, DATA_FILE);
+    const root = open({ path: file, noSubdir: true, maxDbs: 16 });
+    // Plain msgpack maps (no shared record structures: every value decodes on its own, in any process), with an
+    // encoder of this module's own, so that Dates are this realm's (a test runner loads modules once per file).
+    const encoder = new Packr({ useRecords: false });
+    const db = <V, K extends string | string[] = string>(name: string) => root.openDB<V, K>(name, { encoder } as Parameters<typeof root.openDB>[1]);
+    return {
+      root,
+      file,
+      inode: statSync(file).ino,
+      folder,
+      responses: db('responses'),
+      respondents: db('respondents'),
+      events: db<EventRecord, string[]>('answer_events'),
+      conversations: db('conversations'),
+      conversationsByRespondent: db<string, string[]>('conversations_by_respondent'),
+      activities: db('processed_activities'),
+      invitations: db('invitations'),
+      invitationHashes: db('invitation_hashes'),
+      meta: db('meta'),
+    };
+  }
+
+  let initialising: Promise<Opened> | null = null;
+  /**
+   * The leases of the activities this process is processing (claimActivity). Not written to the file: a lease
+   * matters only while the process that holds it lives, and a turn then costs one write — its commit, which
+   * stores the "done" marker with the answer. After a restart, a channel's retry of a turn that died with the
+   * process is processed at once; one whose turn was stored finds it done.
+   */
+  const leases = new Map<string, ActivityRecord>();
+
+  async function load(): Promise<Opened> {
+    const o = openDatabase();
+    try {
+      if (dir !== null) await takeOverNedbFiles(o, dir);
+      await purge(o);
+    } catch (error) {
+      await o.root.close();
+      throw error;
+    }
+    if (purgeIntervalMs > 0) {
+      purging = setInterval(() => {
+        purge(o).catch((error: unknown) => logger.error({ err: error }, 'embedded store: could not delete expired activity claims'));
+      }, purgeIntervalMs);
+      purging.unref();
+    }
+    opened = o;
+    return o;
+  }
+
+  function ready(): Promise<Opened> {
     if (closed) return Promise.reject(new Error('The store is closed.'));
-    initialised ??= load().catch((e: unknown) => {
-      initialised = null;
-      throw e;
+    if (opened) return Promise.resolve(opened);
+    initialising ??= load().catch((error: unknown) => {
+      initialising = null; // the next call retries
+      throw error;
     });
-    return initialised;
-  }
-
-  async function findResponse(query: Record<string, string>) {
-    await ready();
-    const rec = await responses.findOneAsync(query);
-    return rec ? decodeResponse(rec) : null;
+    return initialising;
   }
 
   /**
-   * Invitations never load the nedb datastores (loading rewrites their files): `npm run invite` can then use this
-   * store beside a running bot, as long as it does not call init().
+   * Refuses to write into a data file that was deleted or replaced behind the store's back: LMDB would go on
+   * writing into the unlinked file, acknowledging answers nobody could read again.
    */
-  async function invitations() {
-    if (closed) throw new Error('The store is closed.');
-    return (await invitationLog.read()).map(decodeInvitation);
+  function assertIntact(o: Opened): void {
+    let inode: number;
+    try {
+      inode = statSync(o.file).ino;
+    } catch (error) {
+      throw new Error(`The data file ${o.file} is gone (${(error as NodeJS.ErrnoException).code ?? 'error'}); restart the bot.`);
+    }
+    if (inode !== o.inode) throw new Error(`The data file ${o.file} was replaced; restart the bot.`);
   }
 
-  async function redactEvents(responseId: string): Promise<void> {
-    await events.updateAsync(
-      { responseId, type: 'answer' },
-      { $set: { oldValue: null, newValue: null, redacted: true }, $unset: { 'who.name': true } },
-      { multi: true },
-    );
+  /**
+   * Runs a check-then-write task in one transaction (see the note at the top) and resolves with its result once
+   * committed. A task that throws is undone whole.
+   */
+  async function atomically<T>(task: (o: Opened) => T): Promise<T> {
+    const o = await ready();
+    assertIntact(o);
+    let result!: T;
+    await o.root.childTransaction(() => {
+      result = task(o);
+    });
+    return result;
+  }
+
+  /**
+   * Takes over the data of the nedb files of earlier versions, once (whichever process opens the store first),
+   * in one transaction; the old files are then renamed, never deleted.
+   */
+  async function takeOverNedbFiles(o: Opened, folder: string): Promise<void> {
+    if (o.meta.get('nedbImport') !== undefined) return;
+    const data = await readNedbFiles(folder, logger);
+    if (!data) return;
+    let imported = false;
+    await o.root.childTransaction(() => {
+      if (o.meta.get('nedbImport') !== undefined) return; // another process was first
+      for (const rec of data.responses) {
+        o.responses.put(dbKey(rec._id), rec);
+        o.respondents.put(dbKey(rec.respondentKey), rec._id);
+      }
+      for (const rec of data.events) o.events.put([dbKey(rec.responseId), dbKey(rec._id)], rec);
+      for (const rec of data.conversations) {
+        o.conversations.put(dbKey(rec._id), rec);
+        o.conversationsByRespondent.put([dbKey(rec.respondentKey), dbKey(rec._id)], rec._id);
+      }
+      for (const rec of data.activities) o.activities.put(dbKey(rec._id), rec);
+      for (const rec of data.invitations) {
+        o.invitations.put(dbKey(rec._id), rec);
+        o.invitationHashes.put(rec.codeHash, rec._id);
+      }
+      o.meta.put('nedbImport', { at: now(), responses: data.responses.length, events: data.events.length, invitations: data.invitations.length });
+      imported = true;
+    });
+    if (imported) logger.info({ responses: data.responses.length, events: data.events.length, invitations: data.invitations.length }, 'embedded store: took over the data files of the earlier version');
+    await retireNedbFiles(data.files, logger);
+  }
+
+  /** Deletes claims whose record may go (a day after their claim, or their own expiry if later). */
+  async function purge(o: Opened): Promise<void> {
+    const at = now().getTime();
+    const expired: string[] = [];
+    for (const { key, value } of o.activities.getRange()) {
+      if ((value.purgeAt ?? value.expiresAt).getTime() <= at) expired.push(key);
+    }
+    if (expired.length === 0) return;
+    await o.root.childTransaction(() => {
+      for (const key of expired) {
+        const current = o.activities.get(key);
+        if (current && (current.purgeAt ?? current.expiresAt).getTime() <= at) o.activities.remove(key);
+      }
+    });
+  }
+
+  function findResponse(o: Opened, id: string): ResponseRecord | undefined {
+    return o.responses.get(dbKey(id));
+  }
+
+  /** The writes of one commit, inside a transaction: a conflict writes nothing. */
+  function commitIn(o: Opened, commit: TurnCommit, rec: ResponseRecord, events: EventRecord[], at: Date): WriteResult {
+    const id = dbKey(rec._id);
+    const key = dbKey(rec.respondentKey);
+    const current = o.responses.get(id);
+    const owner = o.respondents.get(key);
+    if (commit.expectedVersion === null) {
+      if (current || owner !== undefined) return CONFLICT;
+    } else {
+      if (!current || current.version !== commit.expectedVersion) return CONFLICT;
+      if (owner !== undefined && owner !== rec._id) return CONFLICT; // the new respondentKey is another respondent's
+    }
+    const stored: ResponseRecord = { ...rec, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) };
+    o.responses.put(id, stored);
+    if (current && current.respondentKey !== rec.respondentKey) o.respondents.remove(dbKey(current.respondentKey));
+    o.respondents.put(key, rec._id);
+    for (const event of events) {
+      const eventKey = [id, dbKey(event._id)];
+      if (o.events.get(eventKey) === undefined) o.events.put(eventKey, event);
+    }
+    if (commit.activity) o.activities.put(dbKey(commit.activity.key), activityRecord(commit.activity.key, 'done', commit.activity.ttlSeconds, at));
+    return { ok: true, doc: decodeResponse(rec) };
+  }
+
+  async function commit(c: TurnCommit): Promise<WriteResult> {
+    checkCommit(c);
+    const version = c.expectedVersion === null ? 1 : c.expectedVersion + 1;
+    const rec = encodeResponse(c.response, version);
+    const events = c.events.map(encodeEvent);
+    const at = now();
+    const result = await atomically((o) => commitIn(o, c, rec, events, at));
+    if (result.ok && c.activity) leases.delete(c.activity.key);
+    return result;
   }
 
   const store: Store = {
     kind: 'embedded',
 
-    init: ready,
+    async init() {
+      await ready();
+    },
 
     async findResponseByRespondent(respondentKey) {
       assertKey(respondentKey, 'respondentKey');
-      return findResponse({ respondentKey });
+      const o = await ready();
+      const id = o.respondents.get(dbKey(respondentKey));
+      const rec = id === undefined ? undefined : findResponse(o, id);
+      return rec && rec.respondentKey === respondentKey ? decodeResponse(rec) : null;
     },
 
     async getResponse(id) {
       assertKey(id, 'id');
-      return findResponse({ _id: id });
+      const rec = findResponse(await ready(), id);
+      return rec && rec._id === id ? decodeResponse(rec) : null;
     },
 
     async listResponses(filter: ResponseFilter = {}) {
-      const query: Record<string, unknown> = {};
-      if (filter.status !== undefined) {
-        assertKey(filter.status, 'status');
-        query.status = filter.status;
+      for (const [name, value] of Object.entries(filter)) if (value !== undefined) assertKey(value, name);
+      const o = await ready();
+      const docs = [];
+      for (const { value: rec } of o.responses.getRange()) {
+        if (!isListed(rec)) continue;
+        if (filter.status !== undefined && rec.status !== filter.status) continue;
+        if (filter.countryCode !== undefined && rec.country?.code !== filter.countryCode) continue;
+        if (filter.answeredItemId !== undefined && !rec.answers.some((a) => a.itemId === filter.answeredItemId)) continue;
+        docs.push(decodeResponse(rec));
       }
-      if (filter.countryCode !== undefined) {
-        assertKey(filter.countryCode, 'countryCode');
-        query['country.code'] = filter.countryCode;
-      }
-      if (filter.answeredItemId !== undefined) {
-        assertKey(filter.answeredItemId, 'answeredItemId');
-        query.answers = { $elemMatch: { itemId: filter.answeredItemId } };
-      }
-      await ready();
-      const recs = await responses.findAsync(query).sort({ createdAt: 1, _id: 1 });
-      return recs.map(decodeResponse).sort(byCreatedThenId);
+      return docs.sort(byCreatedThenId);
     },
 
-    async insertResponse(doc): Promise<WriteResult> {
+    commitTurn: commit,
+
+    async committedTurns(responseId) {
+      assertKey(responseId, 'responseId');
+      const rec = findResponse(await ready(), responseId);
+      return rec && rec._id === responseId ? decodeTurns(rec) : [];
+    },
+
+    async insertResponse(doc) {
       if (doc.version !== 1) throw new TypeError('A new response must have version 1.');
-      const rec = encodeResponse(doc, 1);
-      await ready();
-      try {
-        await responses.insertAsync(rec);
-      } catch (e) {
-        if (isUniqueViolation(e)) return { ok: false, reason: 'conflict' };
-        throw e;
-      }
-      return { ok: true, doc: decodeResponse(rec) };
+      return commit({ turnId: `insert:${doc.id}`, response: doc, expectedVersion: null, events: [] });
     },
 
-    async replaceResponse(doc, expectedVersion): Promise<WriteResult> {
+    async replaceResponse(doc, expectedVersion) {
       assertVersion(expectedVersion);
-      const rec = encodeResponse(doc, expectedVersion + 1);
-      await ready();
-      try {
-        const { numAffected } = await responses.updateAsync({ _id: rec._id, version: expectedVersion }, rec, {});
-        if (numAffected === 0) return { ok: false, reason: 'conflict' };
-      } catch (e) {
-        if (isUniqueViolation(e)) return { ok: false, reason: 'conflict' };
-        throw e;
-      }
-      return { ok: true, doc: decodeResponse(rec) };
+      return commit({ turnId: `replace:${doc.id}:${expectedVersion + 1}`, response: doc, expectedVersion, events: [] });
     },
 
     async appendEvents(list) {
       const recs = list.map(encodeEvent);
-      await ready();
-      for (const rec of recs) {
-        try {
-          await events.insertAsync(rec);
-        } catch (e) {
-          if (!isUniqueViolation(e)) throw e;
+      if (recs.length === 0) return;
+      await atomically((o) => {
+        for (const rec of recs) {
+          const id = dbKey(rec.responseId);
+          const key = [id, dbKey(rec._id)];
+          if (o.events.get(key) !== undefined) continue;
+          // An event of a response erased meanwhile (a turn in flight) is kept without its content.
+          const erased = o.events.get([id, dbKey(erasureEventId(rec.responseId))]) !== undefined;
+          o.events.put(key, erased ? redactedEvent(rec) : rec);
         }
-      }
+      });
     },
 
     async listEvents(responseId) {
       assertKey(responseId, 'responseId');
-      await ready();
-      const recs = await events.findAsync({ responseId });
-      return recs.map(decodeEvent).sort(byAtThenId);
+      const o = await ready();
+      const list = [];
+      for (const { value } of o.events.getRange(under(dbKey(responseId)))) if (value.responseId === responseId) list.push(decodeEvent(value));
+      return list.sort(byAtThenId);
     },
 
     async eraseResponse(id, who, at) {
       assertKey(id, 'id');
       const erasure = encodeEvent(erasureEvent(id, who, at));
-      await ready();
-      const rec = await responses.findOneAsync({ _id: id });
-      if (!rec) return false;
-      // The response goes last, so a retry after a crash finds it and redoes every (idempotent) step.
-      await redactEvents(id);
-      await conversations.removeAsync({ respondentKey: rec.respondentKey }, { multi: true });
-      try {
-        await events.insertAsync(erasure);
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-      }
-      const removed = await responses.removeAsync({ _id: id }, {});
-      await redactEvents(id); // events appended meanwhile by a turn in flight
-      return removed > 0;
+      return atomically((o) => {
+        const key = dbKey(id);
+        const rec = o.responses.get(key);
+        if (!rec || rec._id !== id) return false;
+        for (const { key: eventKey, value } of o.events.getRange(under(key))) {
+          if (value.type === 'answer' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
+        }
+        const respondent = dbKey(rec.respondentKey);
+        for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(respondent))) {
+          o.conversations.remove(dbKey(conversationId));
+          o.conversationsByRespondent.remove(indexKey);
+        }
+        const erasureKey = [key, dbKey(erasure._id)];
+        if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);
+        o.responses.remove(key);
+        if (o.respondents.get(respondent) === id) o.respondents.remove(respondent);
+        return true;
+      });
     },
 
     async saveConversation(doc) {
       const rec = encodeConversation(doc);
-      await ready();
-      await conversations.updateAsync({ _id: rec._id }, rec, { upsert: true });
+      await atomically((o) => {
+        const key = dbKey(rec._id);
+        const old = o.conversations.get(key);
+        if (old && old.respondentKey !== rec.respondentKey) o.conversationsByRespondent.remove([dbKey(old.respondentKey), key]);
+        o.conversations.put(key, rec);
+        o.conversationsByRespondent.put([dbKey(rec.respondentKey), key], rec._id);
+      });
     },
 
     async getConversation(id) {
       assertKey(id, 'id');
-      await ready();
-      const rec = await conversations.findOneAsync({ _id: id });
-      return rec ? decodeConversation(rec) : null;
+      const rec = (await ready()).conversations.get(dbKey(id));
+      return rec && rec._id === id ? decodeConversation(rec) : null;
     },
 
-    async claimActivity(key, ttlSeconds) {
+    async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
-      const now = new Date();
-      const rec = activityRecord(key, ttlSeconds, now);
-      await ready();
-      await activities.removeAsync({ expiresAt: { $lte: now } }, { multi: true });
-      try {
-        await activities.insertAsync(rec);
-        return true;
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      assertTtl(leaseSeconds);
+      const o = await ready();
+      assertIntact(o);
+      const at = now();
+      // Synchronous from here on: two claims of one key cannot both get past the checks.
+      const lease = leases.get(key);
+      if (isLive(lease, at)) return { claimed: false, state: 'in_progress' } as const;
+      const stored = o.activities.get(dbKey(key));
+      if (isLive(stored, at)) return { claimed: false, state: claimState(stored) } as const;
+      leases.set(key, activityRecord(key, 'in_progress', leaseSeconds, at));
+      if (leases.size > 1000) for (const [k, l] of leases) if (!isLive(l, at)) leases.delete(k);
+      return { claimed: true, retried: !!lease } as const;
+    },
+
+    async completeActivity(key, ttlSeconds) {
+      assertKey(key, 'key');
+      const rec = activityRecord(key, 'done', ttlSeconds, now());
+      await atomically((o) => o.activities.put(dbKey(key), rec));
+      leases.delete(key);
     },
 
     async getActivityClaim(key) {
       assertKey(key, 'key');
-      await ready();
-      return decodeClaim(await activities.findOneAsync({ _id: key }), new Date());
+      const o = await ready();
+      const at = now();
+      return decodeClaim(leases.get(key), at) ?? decodeClaim(o.activities.get(dbKey(key)), at);
     },
 
     async releaseActivity(key) {
       assertKey(key, 'key');
-      await ready();
-      await activities.removeAsync({ _id: key }, {});
+      const o = await ready();
+      leases.delete(key);
+      if (o.activities.get(dbKey(key)) !== undefined) await atomically((db) => db.activities.remove(dbKey(key)));
     },
 
     async createInvitation(invitation) {
       const rec = encodeInvitation(invitation);
-      return invitationLog.exclusive(async () => {
-        const known = await invitations();
-        if (known.some((i) => i.id === rec._id || i.codeHash === rec.codeHash)) return false;
-        await invitationLog.append(rec);
+      return atomically((o) => {
+        if (o.invitations.get(dbKey(rec._id)) !== undefined || o.invitationHashes.get(rec.codeHash) !== undefined) return false;
+        o.invitations.put(dbKey(rec._id), rec);
+        o.invitationHashes.put(rec.codeHash, rec._id);
         return true;
       });
     },
 
     async findInvitationByHash(codeHash) {
       assertKey(codeHash, 'codeHash');
-      return (await invitations()).find((i) => i.codeHash === codeHash) ?? null;
+      const o = await ready();
+      const id = /^[0-9a-f]{64}$/.test(codeHash) ? o.invitationHashes.get(codeHash) : undefined;
+      const rec = id === undefined ? undefined : o.invitations.get(dbKey(id));
+      return rec ? decodeInvitation(rec) : null;
     },
 
     async getInvitation(id) {
       assertKey(id, 'id');
-      return (await invitations()).find((i) => i.id === id) ?? null;
+      const rec = (await ready()).invitations.get(dbKey(id));
+      return rec && rec._id === id ? decodeInvitation(rec) : null;
     },
 
     async listInvitations() {
-      return (await invitations()).sort(invitationsByCreatedThenId);
+      const o = await ready();
+      const list = [];
+      for (const { value } of o.invitations.getRange()) list.push(decodeInvitation(value));
+      return list.sort(invitationsByCreatedThenId);
     },
 
     async revokeInvitation(id, at) {
       assertKey(id, 'id');
       if (!(at instanceof Date)) throw new TypeError('at must be a Date');
-      return invitationLog.exclusive(async () => {
-        const found = (await invitations()).find((i) => i.id === id);
-        if (!found || found.revokedAt) return found ?? null;
+      return atomically((o) => {
+        const rec = o.invitations.get(dbKey(id));
+        if (!rec || rec._id !== id) return null;
+        const found = decodeInvitation(rec);
+        if (found.revokedAt) return found;
         const revoked = { ...found, revokedAt: new Date(at.getTime()) };
-        await invitationLog.append(encodeInvitation(revoked));
+        o.invitations.put(dbKey(id), encodeInvitation(revoked));
         return revoked;
       });
     },
@@ -317,39 +502,56 @@ export function createEmbeddedStore({ dir, compactionIntervalMs = 3_600_000 }: E
     async markInvitationUsed(id, use) {
       assertKey(id, 'id');
       const usedBy = invitationUseSchema.parse(use);
-      return invitationLog.exclusive(async () => {
-        const found = (await invitations()).find((i) => i.id === id);
-        if (!found || !canTakeUp(found, usedBy.respondentKey, usedBy.at)) return false;
-        await invitationLog.append(encodeInvitation({ ...found, usedBy }));
+      return atomically((o) => {
+        const rec = o.invitations.get(dbKey(id));
+        if (!rec || rec._id !== id) return false;
+        const found = decodeInvitation(rec);
+        if (!canTakeUp(found, usedBy.respondentKey, usedBy.at)) return false;
+        o.invitations.put(dbKey(id), encodeInvitation({ ...found, usedBy }));
         return true;
       });
     },
 
     async ping() {
-      await ready();
-      if (dir !== null) await fs.access(dir, fsConstants.R_OK | fsConstants.W_OK);
+      const o = await ready();
+      assertIntact(o);
+      accessSync(o.folder, fsConstants.R_OK | fsConstants.W_OK);
     },
 
     async close() {
       if (closed) return;
-      const wasReady = initialised;
       closed = true;
-      if (compaction) clearInterval(compaction);
-      compaction = null;
+      if (purging) clearInterval(purging);
+      purging = null;
+      const o = opened ?? (await initialising?.catch(() => null)) ?? null;
+      opened = null;
       try {
-        if (dir !== null && wasReady) {
-          try {
-            await wasReady;
-          } catch {
-            return;
-          }
-          // Compaction only shortens the files: every write is already in them, so a failure loses nothing.
-          for (const ds of all) await ds.compactDatafileAsync().catch(() => undefined);
-        }
+        await o?.root.close();
       } finally {
-        for (const release of releases) release();
+        if (temporary) {
+          rmSync(temporary, { recursive: true, force: true });
+          temporaryFolders.delete(temporary);
+        }
       }
     },
   };
   return store;
 }
+
+/**
+ * Temporary folders of stores that were never closed, removed when the process exits. Kept on `process` (one set
+ * and one exit listener per process, also when a test runner loads this module again for every test file).
+ */
+const temporaryFolders: Set<string> = (() => {
+  const slot = Symbol.for('msq.embeddedStore.temporaryFolders');
+  const holder = process as unknown as Record<symbol, Set<string> | undefined>;
+  let folders = holder[slot];
+  if (!folders) {
+    const created = new Set<string>();
+    holder[slot] = folders = created;
+    process.once('exit', () => {
+      for (const folder of created) rmSync(folder, { recursive: true, force: true });
+    });
+  }
+  return folders;
+})();

@@ -16,34 +16,51 @@
  *   version records keep only their id and version: they are what refuses a second writer of their version.
  * - taking up an invitation inserts `invitation_uses/<invitation id>`: one respondent only.
  * A response exists while its `responses` document does (erasure deletes it, and every version record).
+ *
+ * One turn, one outcome, without transactions (a standalone server or FerretDB has none): the commit point of a
+ * turn — the insert of the new response (version 1) or of its version record — carries the turn's audit events
+ * (`pending`) and the turn's id and activity key among the response's recent `turns`. The events are then copied
+ * to `answer_events` (idempotent by event id); a copy that did not happen is done by the next writer of the
+ * response before it commits, by a listing, or by an erasure, and listEvents merges the latest pending events
+ * meanwhile — so every stored change has its event. The activity's "done" marker is written after the commit
+ * (best effort): the response's `turns` is what a retry of the activity is checked against (ClaimResult.retried).
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Document, type Filter, type IndexDescription } from 'mongodb';
 import {
   activityRecord,
   assertKey,
+  assertTtl,
   assertVersion,
   byAtThenId,
   byCreatedThenId,
+  canTakeUp,
+  checkCommit,
+  claimState,
   collectionNames,
   decodeClaim,
   decodeConversation,
   decodeEvent,
   decodeInvitation,
   decodeResponse,
+  decodeTurns,
   encodeConversation,
   encodeEvent,
   encodeInvitation,
   encodeResponse,
   erasureEvent,
-  canTakeUp,
+  erasureEventId,
   invitationsByCreatedThenId,
+  isLive,
+  turnRecord,
+  withTurn,
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
   type InvitationRecord,
   type ResponseRecord,
+  type StoreLogger,
 } from './codec';
-import { invitationUseSchema, type ResponseFilter, type Store, type WriteResult } from './port';
+import { invitationUseSchema, isListed, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the MongoDB store. */
 export interface MongoStoreOptions {
@@ -53,6 +70,10 @@ export interface MongoStoreOptions {
   dbName?: string;
   /** How long an operation waits for a usable server before failing (ms). Default 5000. */
   serverSelectionTimeoutMS?: number;
+  /** The clock of leases and expiries (tests move it); default the system's. */
+  now?: () => Date;
+  /** Where problems the store handles by itself are reported (an event copy that failed and will be redone). */
+  logger?: StoreLogger;
 }
 
 /** The database named in a connection string's path, if any. */
@@ -74,6 +95,9 @@ const DUPLICATE_KEY = 11000;
 const isDuplicateKey = (e: unknown) =>
   e instanceof MongoServerError && (e.code === DUPLICATE_KEY || /UNIQUE constraint failed/.test(e.message));
 
+/** A response as the database holds it: the record, its recent turns, and the events of its last turn until copied. */
+type ResponseDocument = ResponseRecord & { pending?: EventRecord[] };
+
 /** A version record: the commit point of a compare-and-swap (see the top of this file). */
 interface VersionRecord {
   /** `<response id>:<version>`. */
@@ -81,11 +105,16 @@ interface VersionRecord {
   responseId: string;
   version: number;
   /** The response document at this version; removed once a later version is committed (not needed to read). */
-  doc?: Omit<ResponseRecord, '_id'>;
-  /** False until the `responses` copy is brought up to this version (listings catch up such versions first). */
+  doc?: Omit<ResponseDocument, '_id'>;
+  /** False until the `responses` copy is brought up to this version and its events are copied (listings catch up). */
   copied: boolean;
   at: Date;
 }
+
+const silent: StoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** How often (at most) a store deletes the claim records whose time is up (ms). */
+const SWEEP_INTERVAL_MS = 60_000;
 
 /** An invitation taken up (the atomic take-up; the invitation's own `usedBy` is a copy for reading). */
 interface InvitationUseRecord {
@@ -124,17 +153,20 @@ function onlyDuplicates(e: unknown): boolean {
 }
 
 /**
- * The TTL index that lets the server delete expired activity claims. Some MongoDB-protocol servers (FerretDB 1.x)
- * do not implement TTL indexes: the adapter stays correct without one — an expired claim is never taken for a live
- * one (claims are checked against the clock on read) and expired claims are swept by `claimActivity` — so a plain
- * index is made instead.
+ * The TTL index that lets the server delete old activity claims: a day after their claim at the earliest
+ * (`purgeAt`), not when their lease runs out, so that a lease that ran out is still seen as such when the channel
+ * retries (ClaimResult.retried); earlier versions had a TTL on `expiresAt`, dropped here. Some MongoDB-protocol
+ * servers (FerretDB 1.x) do not implement TTL indexes: the adapter stays correct without one — a claim is always
+ * checked against the clock, and old records are swept by `claimActivity` — so a plain index is made instead.
  */
 async function createTtlIndex(activities: Collection<ActivityRecord>): Promise<void> {
+  const names = new Set((await activities.listIndexes().toArray().catch(() => [])).map((i) => String(i.name)));
+  if (names.has('expiresAt_ttl')) await activities.dropIndex('expiresAt_ttl');
   try {
-    await ensureIndexes(activities, [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
+    await ensureIndexes(activities, [{ key: { purgeAt: 1 }, name: 'purgeAt_ttl', expireAfterSeconds: 0 }]);
   } catch (e) {
     if (!(e instanceof MongoServerError) || !/expireAfterSeconds/i.test(e.message)) throw e;
-    await ensureIndexes(activities, [{ key: { expiresAt: 1 }, name: 'expiresAt' }]);
+    await ensureIndexes(activities, [{ key: { purgeAt: 1 }, name: 'purgeAt' }]);
   }
 }
 
@@ -144,7 +176,7 @@ function useOf(rec: InvitationRecord, use: InvitationUseRecord | null | undefine
 }
 
 /** Creates the MongoDB store (no I/O until init() or the first operation). */
-export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 }: MongoStoreOptions): Store {
+export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000, now = () => new Date(), logger = silent }: MongoStoreOptions): Store {
   const client = new MongoClient(uri, {
     writeConcern: { w: 'majority' },
     serverSelectionTimeoutMS,
@@ -152,7 +184,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
     appName: 'msq-bot',
   });
   const db = client.db(dbName ?? dbNameFromUri(uri) ?? 'msq');
-  const responses: Collection<ResponseRecord> = db.collection<ResponseRecord>(collectionNames.responses);
+  const responses: Collection<ResponseDocument> = db.collection<ResponseDocument>(collectionNames.responses);
   const events: Collection<EventRecord> = db.collection<EventRecord>(collectionNames.events);
   const conversations: Collection<ConversationRecord> = db.collection<ConversationRecord>(collectionNames.conversations);
   const activities: Collection<ActivityRecord> = db.collection<ActivityRecord>(collectionNames.activities);
@@ -162,6 +194,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
 
   let initialised: Promise<void> | null = null;
   let closed = false;
+  let lastSweep = 0;
 
   async function setUp(): Promise<void> {
     await client.connect();
@@ -198,14 +231,22 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
     versions.find({ responseId }).sort({ version: -1 }).limit(1).next();
 
   /** A response as it stands: its latest committed version, as long as its `responses` document exists. */
-  function current(listed: ResponseRecord | null, latest: VersionRecord | null): ResponseRecord | null {
+  function current(listed: ResponseDocument | null, latest: VersionRecord | null): ResponseDocument | null {
     if (!listed) return null;
     return latest?.doc && latest.version > listed.version ? { _id: listed._id, ...latest.doc } : listed;
   }
 
-  async function readResponse(id: string): Promise<ResponseRecord | null> {
+  /** A response as it stands, and whether the events of its last turn are known to be copied. */
+  async function readCurrent(id: string): Promise<{ rec: ResponseDocument; eventsCopied: boolean } | null> {
     const [listed, latest] = await Promise.all([responses.findOne({ _id: id }), latestVersion(id)]);
-    return current(listed, latest);
+    const rec = current(listed, latest);
+    if (!rec) return null;
+    const fromVersion = !!latest?.doc && latest.version === rec.version;
+    return { rec, eventsCopied: fromVersion ? latest.copied : !rec.pending?.length };
+  }
+
+  async function readResponse(id: string): Promise<ResponseDocument | null> {
+    return (await readCurrent(id))?.rec ?? null;
   }
 
   /**
@@ -238,6 +279,92 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       { responseId, type: 'answer' },
       { $set: { oldValue: null, newValue: null, redacted: true }, $unset: { 'who.name': '' } },
     );
+  }
+
+  /** Inserts events; those already there stay as they are (idempotent by event id). */
+  async function insertEvents(list: EventRecord[]): Promise<void> {
+    if (list.length === 0) return;
+    try {
+      await events.insertMany(
+        list.map((e) => ({ ...e })),
+        { ordered: false },
+      );
+    } catch (e) {
+      if (!onlyDuplicates(e)) throw e;
+    }
+  }
+
+  /** Marks an activity done, remembered for ttlSeconds. */
+  async function complete(key: string, ttlSeconds: number): Promise<void> {
+    const { _id, claimedAt, ...rest } = activityRecord(key, 'done', ttlSeconds, now());
+    await activities.updateOne({ _id }, { $set: rest, $setOnInsert: { claimedAt } }, { upsert: true });
+  }
+
+  /**
+   * What follows a commit: the events copied to answer_events (then the version marked copied), the activity
+   * marked done, the previous version's content dropped. A failure is logged, never reported as the turn's: the
+   * turn is stored, and whatever did not happen is done later (see the top of this file).
+   */
+  async function afterCommit(responseId: string, version: number, pending: EventRecord[], commit: TurnCommit): Promise<void> {
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      [
+        'events not copied to answer_events yet (kept on the response, copied later)',
+        async () => {
+          await insertEvents(pending);
+          if (version > 1) await versions.updateOne({ _id: versionId(responseId, version) }, { $set: { copied: true } });
+          else await responses.updateOne({ _id: responseId, version: 1 }, { $set: { pending: [] } });
+        },
+      ],
+      ['could not drop the content of an older version record', async () => (version > 1 ? versions.updateOne({ _id: versionId(responseId, version - 1) }, { $unset: { doc: '' } }) : undefined)],
+    ];
+    if (commit.activity) {
+      const { key, ttlSeconds } = commit.activity;
+      steps.push(['could not mark an activity done (its turn is stored)', () => complete(key, ttlSeconds)]);
+    }
+    await Promise.all(steps.map(([problem, step]) => step().catch((error: unknown) => logger.warn({ err: error, response: responseId }, `mongodb store: ${problem}`))));
+  }
+
+  async function commit(c: TurnCommit): Promise<WriteResult> {
+    checkCommit(c);
+    const version = c.expectedVersion === null ? 1 : c.expectedVersion + 1;
+    const rec = encodeResponse(c.response, version);
+    const pending = c.events.map(encodeEvent);
+    const turn = turnRecord(c, version);
+    await ready();
+    const { _id, ...next } = rec;
+    if (c.expectedVersion === null) {
+      try {
+        await responses.insertOne({ ...rec, turns: [turn], pending });
+      } catch (e) {
+        if (isDuplicateKey(e)) return CONFLICT; // the respondent (or the id) has a response already
+        throw e;
+      }
+    } else {
+      const stored = await readCurrent(_id);
+      if (!stored || stored.rec.version !== c.expectedVersion) return CONFLICT;
+      if (stored.rec.respondentKey !== next.respondentKey && (await responses.findOne({ respondentKey: next.respondentKey }, { projection: { _id: 1 } }))) {
+        return CONFLICT; // the new respondentKey is taken
+      }
+      // The previous turn's events go to answer_events before this turn's replace them on the response.
+      if (!stored.eventsCopied) await insertEvents(stored.rec.pending ?? []);
+      const doc = { ...next, turns: withTurn(stored.rec.turns, turn), pending };
+      try {
+        await versions.insertOne({ _id: versionId(_id, version), responseId: _id, version, doc, copied: false, at: now() });
+      } catch (e) {
+        if (isDuplicateKey(e)) return CONFLICT; // another writer committed this version first
+        throw e;
+      }
+      if (!(await project(_id))) return CONFLICT;
+    }
+    await afterCommit(_id, version, pending, c);
+    return { ok: true, doc: decodeResponse(rec) };
+  }
+
+  /** Deletes claim records whose time is up (a server without TTL indexes keeps them), at most once a minute. */
+  async function sweep(at: Date): Promise<void> {
+    if (at.getTime() - lastSweep < SWEEP_INTERVAL_MS) return;
+    lastSweep = at.getTime();
+    await activities.deleteMany({ purgeAt: { $lte: at } }).catch((error: unknown) => logger.warn({ err: error }, 'mongodb store: could not delete old activity claims'));
   }
 
   const store: Store = {
@@ -278,75 +405,63 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       await ready();
       // Versions whose copy was not brought up to date (a writer stopped between commit and copy) are rare: copy them
       // first, so that the query sees every committed version.
-      for (const { _id, responseId } of await versions.find({ copied: false }, { projection: { responseId: 1 } }).toArray()) {
-        if (await project(responseId)) await versions.updateOne({ _id }, { $set: { copied: true } });
+      for (const { _id, responseId, doc } of await versions.find({ copied: false }, { projection: { responseId: 1, 'doc.pending': 1 } }).toArray()) {
+        if (!(await project(responseId))) continue;
+        await insertEvents(doc?.pending ?? []);
+        await versions.updateOne({ _id }, { $set: { copied: true } });
       }
-      const recs = await responses.find(query).sort({ createdAt: 1, _id: 1 }).toArray();
-      return recs.map(decodeResponse).sort(byCreatedThenId);
+      const recs = await responses.find(query, { projection: { pending: 0, turns: 0 } }).sort({ createdAt: 1, _id: 1 }).toArray();
+      // Only responses with an answer, or submitted (see Store): never one that a greeting or a language switch left.
+      return recs.filter(isListed).map(decodeResponse).sort(byCreatedThenId);
     },
 
-    async insertResponse(doc): Promise<WriteResult> {
+    commitTurn: commit,
+
+    async committedTurns(responseId) {
+      assertKey(responseId, 'responseId');
+      await ready();
+      return decodeTurns(await readResponse(responseId));
+    },
+
+    async insertResponse(doc) {
       if (doc.version !== 1) throw new TypeError('A new response must have version 1.');
-      const rec = encodeResponse(doc, 1);
-      await ready();
-      try {
-        await responses.insertOne({ ...rec });
-      } catch (e) {
-        if (isDuplicateKey(e)) return { ok: false, reason: 'conflict' };
-        throw e;
-      }
-      return { ok: true, doc: decodeResponse(rec) };
+      return commit({ turnId: `insert:${doc.id}`, response: doc, expectedVersion: null, events: [] });
     },
 
-    async replaceResponse(doc, expectedVersion): Promise<WriteResult> {
+    async replaceResponse(doc, expectedVersion) {
       assertVersion(expectedVersion);
-      const rec = encodeResponse(doc, expectedVersion + 1);
-      const { _id, ...next } = rec;
-      await ready();
-      const stored = await readResponse(_id);
-      if (!stored || stored.version !== expectedVersion) return CONFLICT;
-      if (stored.respondentKey !== next.respondentKey && (await responses.findOne({ respondentKey: next.respondentKey }, { projection: { _id: 1 } }))) {
-        return CONFLICT; // the new respondentKey is taken
-      }
-      try {
-        await versions.insertOne({ _id: versionId(_id, next.version), responseId: _id, version: next.version, doc: next, copied: false, at: new Date() });
-      } catch (e) {
-        if (isDuplicateKey(e)) return CONFLICT; // another writer committed this version first
-        throw e;
-      }
-      if (!(await project(_id))) return CONFLICT;
-      await Promise.all([
-        versions.updateOne({ _id: versionId(_id, next.version) }, { $set: { copied: true } }),
-        versions.updateOne({ _id: versionId(_id, expectedVersion) }, { $unset: { doc: '' } }),
-      ]);
-      return { ok: true, doc: decodeResponse(rec) };
+      return commit({ turnId: `replace:${doc.id}:${expectedVersion + 1}`, response: doc, expectedVersion, events: [] });
     },
 
     async appendEvents(list) {
       const recs = list.map(encodeEvent);
       if (recs.length === 0) return;
       await ready();
-      try {
-        await events.insertMany(recs, { ordered: false });
-      } catch (e) {
-        if (!onlyDuplicates(e)) throw e;
+      await insertEvents(recs);
+      // An event of a response erased meanwhile is kept without its content.
+      for (const responseId of new Set(recs.map((r) => r.responseId))) {
+        if (await events.findOne({ _id: erasureEventId(responseId) }, { projection: { _id: 1 } })) await redactEvents(responseId);
       }
     },
 
     async listEvents(responseId) {
       assertKey(responseId, 'responseId');
       await ready();
-      const recs = await events.find({ responseId }).sort({ at: 1, _id: 1 }).toArray();
-      return recs.map(decodeEvent).sort(byAtThenId);
+      const [stored, response] = await Promise.all([events.find({ responseId }).toArray(), readResponse(responseId)]);
+      // The events of the last turn, while their copy has not happened: theirs too.
+      const byId = new Map(stored.map((e) => [e._id, e]));
+      for (const e of response?.pending ?? []) if (!byId.has(e._id)) byId.set(e._id, e);
+      return [...byId.values()].map(decodeEvent).sort(byAtThenId);
     },
 
     async eraseResponse(id, who, at) {
       assertKey(id, 'id');
       const erasure = encodeEvent(erasureEvent(id, who, at));
       await ready();
-      const rec = await responses.findOne({ _id: id }, { projection: { respondentKey: 1 } });
+      const rec = await readResponse(id);
       if (!rec) return false;
       // The response goes last, so a retry after a crash finds it and redoes every (idempotent) step.
+      await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
       await conversations.deleteMany({ respondentKey: rec.respondentKey });
       try {
@@ -381,27 +496,37 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000 
       return rec ? decodeConversation(rec) : null;
     },
 
-    async claimActivity(key, ttlSeconds) {
+    async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
-      const now = new Date();
-      const rec = activityRecord(key, ttlSeconds, now);
+      assertTtl(leaseSeconds);
       await ready();
-      // The TTL monitor runs about once a minute (and not at all on servers without TTL indexes): expired claims are
-      // removed here, this one so that it can be claimed again, the others so that the collection does not grow.
-      await activities.deleteMany({ expiresAt: { $lte: now } });
-      try {
-        await activities.insertOne(rec);
-        return true;
-      } catch (e) {
-        if (isDuplicateKey(e)) return false;
-        throw e;
+      for (let attempt = 0; ; attempt++) {
+        const at = now();
+        await sweep(at);
+        // A claim that ran out is taken off here, so that it can be claimed again (the insert below decides who).
+        const lapsed = await activities.findOneAndDelete({ _id: key, expiresAt: { $lte: at } });
+        try {
+          await activities.insertOne(activityRecord(key, 'in_progress', leaseSeconds, at));
+          return { claimed: true, retried: !!lapsed && claimState(lapsed) === 'in_progress' };
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+        }
+        const existing = await activities.findOne({ _id: key });
+        if (isLive(existing, at) || attempt >= 2) return { claimed: false, state: existing ? claimState(existing) : 'in_progress' };
       }
+    },
+
+    async completeActivity(key, ttlSeconds) {
+      assertKey(key, 'key');
+      assertTtl(ttlSeconds);
+      await ready();
+      await complete(key, ttlSeconds);
     },
 
     async getActivityClaim(key) {
       assertKey(key, 'key');
       await ready();
-      return decodeClaim(await activities.findOne({ _id: key }), new Date());
+      return decodeClaim(await activities.findOne({ _id: key }), now());
     },
 
     async releaseActivity(key) {

@@ -131,11 +131,53 @@ export const invitationSchema = z.object({
 /** An invitation, as stored (code hashed). */
 export type Invitation = z.infer<typeof invitationSchema>;
 
-/** A claimed channel activity (exactly-once processing). */
+/**
+ * A channel activity being processed, or processed (exactly-once processing). A claim is `in_progress` for a
+ * short lease while its turn runs, and `done` once the turn is stored (with the turn, atomically) or needed no
+ * write; a lease that runs out without the turn being stored frees the activity for the channel's retry.
+ */
 export interface ActivityClaim {
   key: string;
+  state: 'in_progress' | 'done';
   claimedAt: Date;
+  /** When the lease (in_progress) or the memory of the activity (done) runs out. */
   expiresAt: Date;
+}
+
+/**
+ * The outcome of claimActivity. `retried`: an earlier claim of the same key ran out without being marked done (its
+ * process died, or the store failed in the middle of it): that turn may or may not have been stored, so the caller
+ * checks the response's committed turns before processing the activity again.
+ */
+export type ClaimResult = { claimed: true; retried: boolean } | { claimed: false; state: ActivityClaim['state'] };
+
+/** A turn the store remembers among a response's most recent writes (see Store.committedTurns). */
+export interface CommittedTurn {
+  turnId: string;
+  /** The channel activity the turn processed, if any. */
+  activityKey?: string;
+  /** The version of the response the turn wrote. */
+  version: number;
+}
+
+/** How many of a response's most recent turns the store remembers (committedTurns). */
+export const RECENT_TURNS = 16;
+
+/**
+ * One turn's write: the response's new state, the audit events of the change and the "this activity is done"
+ * marker, stored together or not at all (see Store.commitTurn).
+ */
+export interface TurnCommit {
+  /** A new id for every attempt (a uuid): recorded with the response, so that a write whose reply was lost can be recognised. */
+  turnId: string;
+  /** The response as it must be stored; its `version` is ignored (1 on insert, expectedVersion + 1 on replace). */
+  response: ResponseDoc;
+  /** null: insert a new response (conflict when the respondent or the id already has one); else compare-and-swap on this version. */
+  expectedVersion: number | null;
+  /** The audit events of the change (ids deterministic, e.g. `${responseId}:${newVersion}:${n}`). */
+  events: AnswerEvent[];
+  /** The channel activity this turn processes: marked done with the write, and remembered for ttlSeconds. */
+  activity?: { key: string; ttlSeconds: number };
 }
 
 /** The outcome of a conditional write: the stored doc, or a conflict (never a silent overwrite). */
@@ -151,38 +193,61 @@ export interface ResponseFilter {
 
 /**
  * Persistence for the bot. Returned docs are fresh plain objects (Dates as Date, no database `_id`); mutating
- * them never changes the store. Invalid arguments (a non-string key, a doc not matching its schema) reject.
+ * them never changes the store. Invalid arguments (a non-string key, a doc not matching its schema) reject, and
+ * are checked when written (stored records are not re-validated when read).
+ *
+ * A response exists for the survey team from its first answer on: listResponses leaves out a response with no
+ * answer that is not submitted (the state of a respondent who only switched language or skipped, kept so that
+ * the interview goes on where it was; and the empty responses older versions stored for every greeting).
  */
 export interface Store {
   /** Which adapter this is. */
   readonly kind: 'mongodb' | 'embedded';
-  /** Connect and create indexes (unique respondentKey; country.code + status; events by responseId + at; TTL on processed activities). Idempotent; a failure is not cached (the next call retries). */
+  /** Connect (or open the files) and create indexes. Idempotent; a failure is not cached (the next call retries). */
   init(): Promise<void>;
   /** The response of a respondent, or null. */
   findResponseByRespondent(respondentKey: string): Promise<ResponseDoc | null>;
   /** A response by id, or null. */
   getResponse(id: string): Promise<ResponseDoc | null>;
-  /** Responses matching the filter, sorted by createdAt (then id). */
+  /** Responses that have an answer (or are submitted) matching the filter, sorted by createdAt (then id). */
   listResponses(filter?: ResponseFilter): Promise<ResponseDoc[]>;
-  /** Insert a new response (version must be 1); conflict if the respondentKey (or id) already exists. */
+  /**
+   * Stores one turn as one outcome: the response (insert, or compare-and-swap on expectedVersion), its events and
+   * the activity's done marker become visible together, or nothing does. A conflict (stale version, respondentKey or
+   * id taken, response gone) writes nothing. A rejection means the outcome is not known to this call (e.g. the
+   * connection broke after the database applied it): the caller asks committedTurns whether `turnId` is there.
+   */
+  commitTurn(commit: TurnCommit): Promise<WriteResult>;
+  /** The most recent turns (up to RECENT_TURNS) that wrote a response, oldest first; [] when there is no such response. */
+  committedTurns(responseId: string): Promise<CommittedTurn[]>;
+  /** Insert a new response (version must be 1) without events: commitTurn for tools and tests. Conflict if the respondentKey or id exists. */
   insertResponse(doc: ResponseDoc): Promise<WriteResult>;
-  /** Compare-and-swap: replace only if the stored version equals expectedVersion; the stored doc gets version expectedVersion + 1 (returned). Conflict otherwise (also when the response is gone, or the new respondentKey is taken). */
+  /** Compare-and-swap without events: commitTurn for tools and tests. The stored doc gets version expectedVersion + 1 (returned); conflict otherwise. */
   replaceResponse(doc: ResponseDoc, expectedVersion: number): Promise<WriteResult>;
-  /** Append audit events; idempotent by event id (a retried append of the same ids adds nothing, the first one stays). */
+  /** Append audit events outside a turn; idempotent by event id (a retried append of the same ids adds nothing, the first one stays). */
   appendEvents(events: AnswerEvent[]): Promise<void>;
-  /** The events of a response, by `at` then id. */
+  /** The events of a response, by `at` then id (an erased response's are redacted). */
   listEvents(responseId: string): Promise<AnswerEvent[]>;
-  /** Erase a response: delete the response, its conversations and the content of its events (values and who.name; they are kept marked `redacted`); append one erasure event (id `${id}:erasure`, no content) recording who and when. Returns false when there was nothing to delete. */
+  /**
+   * Erase a response: delete the response, its conversations and the content of its events (values and who.name;
+   * they are kept marked `redacted`); append one erasure event (id `${id}:erasure`, no content) recording who and
+   * when. Idempotent and safe to retry after a failure. Returns false when there was nothing to delete.
+   */
   eraseResponse(id: string, who: AnswerEvent['who'], at: Date): Promise<boolean>;
   /** Upsert a conversation by id. */
   saveConversation(doc: ConversationDoc): Promise<void>;
   /** A conversation by id, or null. */
   getConversation(id: string): Promise<ConversationDoc | null>;
-  /** Exactly-once processing of channel activities: true the first time a key is claimed (record kept with a TTL of ttlSeconds), false while it is claimed (also under concurrency: two concurrent claims → exactly one true). An expired claim can be claimed again. */
-  claimActivity(key: string, ttlSeconds: number): Promise<boolean>;
-  /** The live claim of a key with its expiry, or null (never claimed, released or expired). */
+  /**
+   * Claim a channel activity for a lease of leaseSeconds: claimed when the key is new, released, or its lease or
+   * done-memory ran out; otherwise not claimed, with the claim's state. Two concurrent claims: exactly one wins.
+   */
+  claimActivity(key: string, leaseSeconds: number): Promise<ClaimResult>;
+  /** Mark an activity done and remember it for ttlSeconds (for a turn that stored nothing; commitTurn does it for a write). */
+  completeActivity(key: string, ttlSeconds: number): Promise<void>;
+  /** The live claim of a key with its state and expiry, or null (never claimed, released or expired). */
   getActivityClaim(key: string): Promise<ActivityClaim | null>;
-  /** Undo a claim (the turn failed before anything was stored, so a retry of the same activity must be processed). */
+  /** Undo a claim (the turn failed and stored nothing, so a retry of the same activity must be processed). */
   releaseActivity(key: string): Promise<void>;
   /** Insert a new invitation; false (nothing written) when its id or codeHash already exists. */
   createInvitation(invitation: Invitation): Promise<boolean>;
@@ -196,8 +261,8 @@ export interface Store {
   revokeInvitation(id: string, at: Date): Promise<Invitation | null>;
   /**
    * Atomically take up an invitation for a respondent: true only when it exists, is not revoked, has not expired
-   * at `use.at`, and is unused or already used by the same respondentKey (usedBy is then replaced). False
-   * otherwise, writing nothing.
+   * at `use.at`, and is unused or already used by the same respondentKey (usedBy is then replaced, so a retry is
+   * safe). False otherwise, writing nothing.
    */
   markInvitationUsed(id: string, use: InvitationUse): Promise<boolean>;
   /** Throws when the store cannot serve (used by /healthz). */
@@ -205,3 +270,6 @@ export interface Store {
   /** Release the connection or files; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
+
+/** Whether a response is one for the survey team: it has an answer, or was submitted (see Store). */
+export const isListed = (doc: { answers: readonly unknown[]; status: string }): boolean => doc.answers.length > 0 || doc.status === 'submitted';

@@ -124,6 +124,40 @@ describe('GET /admin/responses', () => {
   });
 });
 
+describe('an opened page is not a response', () => {
+  test('visitors who only greet, ask for help or switch language, and an empty response an older version stored, are neither listed nor exported', async () => {
+    const visit = async (userId: string, ...texts: string[]) => {
+      await post(bot.url, directLineActivity(channel.url, userId, { locale: 'en-US', type: 'conversationUpdate', membersAdded: [{ id: userId }] }));
+      for (const text of texts) expect((await post(bot.url, directLineActivity(channel.url, userId, { locale: 'en-US', text }))).status).toBe(200);
+    };
+    await visit('dl-visitor-greets');
+    await visit('dl-visitor-help', 'help', 'progress');
+    await visit('dl-visitor-spanish', 'idioma es');
+    // The language switch is kept for the respondent, but it is not a response.
+    expect((await bot.store.findResponseByRespondent('directline:dl-visitor-spanish'))?.locale).toBe('es');
+    expect(await bot.store.findResponseByRespondent('directline:dl-visitor-greets')).toBeNull();
+    expect(await bot.store.findResponseByRespondent('directline:dl-visitor-help')).toBeNull();
+    const old = { id: 'old-empty-response', respondentKey: 'webchat:old-visitor', country: null, locale: 'en' as const, status: 'in_progress' as const, answers: [], deferred: [], engine: {}, createdAt: new Date('2026-01-01T00:00:00Z'), updatedAt: new Date('2026-01-01T00:00:00Z'), submittedAt: null, version: 1 };
+    expect((await bot.store.insertResponse(old)).ok).toBe(true);
+
+    const listed = (await (await get('/admin/responses')).json()) as AdminResponse[];
+    expect(listed.map((r) => r.id).sort()).toEqual([completedId, inProgressId].sort());
+    expect(((await (await get('/admin/responses?status=in_progress')).json()) as AdminResponse[]).map((r) => r.id)).toEqual([inProgressId]);
+    const exported = (await (await get('/admin/export?format=json')).json()) as AdminResponse[];
+    expect(exported.map((r) => r.id).sort()).toEqual([completedId, inProgressId].sort());
+    const csv = parse(await (await get('/admin/export?format=csv')).text()) as string[][];
+    expect(csv).toHaveLength(2 + 2); // two header rows, two responses
+
+    // From their first answer on, they are.
+    await post(bot.url, directLineActivity(channel.url, 'dl-visitor-spanish', { locale: 'en-US', text: 'Chile' }));
+    const now = (await (await get('/admin/responses')).json()) as AdminResponse[];
+    const chile = now.find((r) => r.country?.code === 'CHL')!;
+    expect(chile).toMatchObject({ status: 'in_progress', locale: 'es' });
+    // (This file's other tests expect their two responses only.)
+    await bot.store.eraseResponse(chile.id, { channel: 'test', userId: 'cleanup' }, new Date());
+  });
+});
+
 describe('GET /admin/responses/:id', () => {
   test('json (the default): the admin view, shown inline', async () => {
     for (const path of [`/admin/responses/${completedId}`, `/admin/responses/${completedId}?format=json`]) {

@@ -9,6 +9,7 @@ import { adminResponseSchema, adminView, type AdminResponse } from '../../src/ad
 import { exportCsv, exportJson, exportXlsx } from '../../src/admin/exports';
 import { translatorFor } from '../../src/i18n';
 import { createEmbeddedStore } from '../../src/store';
+import { DATA_FILE } from '../../src/store/embedded';
 import type { ResponseDoc } from '../../src/store/port';
 import { main as exportMain } from '../../scripts/export';
 import { englishScript, longLegalAnswer } from '../fixtures/answers';
@@ -278,7 +279,7 @@ describe('npm run export (scripts/export.ts)', () => {
   let dataDir: string;
   let before: { text: string; ino: number; mtimeMs: number };
   const snapshotOf = async () => {
-    const file = join(dataDir, 'responses.db');
+    const file = join(dataDir, DATA_FILE);
     const stat = await fs.stat(file);
     return { text: await fs.readFile(file, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs };
   };
@@ -286,7 +287,7 @@ describe('npm run export (scripts/export.ts)', () => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'msq-export-test-'));
     dataDir = join(dir, 'data');
-    const store = createEmbeddedStore({ dir: dataDir, compactionIntervalMs: 0 });
+    const store = createEmbeddedStore({ dir: dataDir });
     await store.init();
     for (const doc of docs) expect((await store.insertResponse(doc)).ok).toBe(true);
     await store.close();
@@ -320,7 +321,7 @@ describe('npm run export (scripts/export.ts)', () => {
     const parsed = JSON.parse(stdout) as AdminResponse[];
     expect(parsed.map((r) => r.id).sort()).toEqual(docs.map((d) => d.id).sort());
     expect(parsed.find((r) => r.id === english.id)).toEqual(adminView(english, definition));
-    // Loading a nedb file rewrites it (a new file renamed over the old one): the export must read a copy.
+    // The export reads the store the bot uses, beside it, and leaves its file as it was.
     expect(await snapshotOf()).toEqual(before);
   });
 

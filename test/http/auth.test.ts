@@ -77,7 +77,8 @@ describe('with MicrosoftAppId set, only the channel may talk to the bot', () => 
     const res = await post(bot.url, activity('legit-user'), { authorization: header });
     expect(res.status).toBe(200);
     expect(res.body.activities.at(-1).channelData.msq.questionId).toBe('country');
-    expect(await bot.store.findResponseByRespondent('msteams:legit-user')).not.toBeNull();
+    // A first message in a conversation is greeted (no answer yet, so no response): the conversation is kept.
+    expect(await bot.store.getConversation('msteams:a:conv-legit-user')).not.toBeNull();
   });
 });
 

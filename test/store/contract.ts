@@ -1,9 +1,15 @@
 /**
  * The store contract: one suite of behaviours every Store adapter must show. Call describeStoreContract for
- * each adapter; `makeStore` must return a new store over EMPTY storage each time it is called.
+ * each adapter; `makeStore` must return a new store over EMPTY storage each time it is called, reading the time
+ * from the clock it is given (the suite moves it to let leases and memories run out).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AnswerEvent, ConversationDoc, Invitation, ResponseDoc, Store } from '../../src/store/port';
+import { RECENT_TURNS, type AnswerEvent, type ConversationDoc, type Invitation, type ResponseDoc, type Store, type TurnCommit } from '../../src/store/port';
+
+/** What a store under test reads the time from. */
+export interface StoreClock {
+  now: () => Date;
+}
 
 /** Optional capabilities of an adapter under test. */
 export interface ContractOptions {
@@ -11,7 +17,7 @@ export interface ContractOptions {
    * Opens a second store over the same storage as `store`, WITHOUT closing `store` first (simulates a process
    * killed with -9 and restarted). Defined only for durable adapters.
    */
-  reopen?: (store: Store) => Promise<Store>;
+  reopen?: (store: Store, clock: StoreClock) => Promise<Store>;
 }
 
 const at = (iso: string) => new Date(iso);
@@ -73,10 +79,16 @@ export function sampleInvitation(overrides: Partial<Invitation> = {}): Invitatio
 export const hostileStrings = ['{ "$gt": "" }', '$where', '__proto__', 'constructor', 'a.b.c', '$gt', 'toString', '$$date', '.', 'prototype'];
 
 /** Defines the contract tests for one adapter. */
-export function describeStoreContract(name: string, makeStore: () => Promise<Store>, options: ContractOptions = {}): void {
+export function describeStoreContract(name: string, makeStore: (clock: StoreClock) => Promise<Store>, options: ContractOptions = {}): void {
   describe(`Store contract — ${name}`, () => {
     let store: Store;
     const opened: Store[] = [];
+    /** The stores' time: now when a test starts, moved on by `advance`. */
+    let time = Date.now();
+    const clock: StoreClock = { now: () => new Date(time) };
+    const advance = (ms: number) => {
+      time += ms;
+    };
 
     const open = async (make: () => Promise<Store>) => {
       const s = await make();
@@ -86,7 +98,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     };
 
     beforeEach(async () => {
-      store = await open(makeStore);
+      time = Date.now();
+      store = await open(() => makeStore(clock));
     });
 
     afterEach(async () => {
@@ -320,12 +333,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           const conv: ConversationDoc = { id: s, respondentKey: s, reference: { [s]: s }, updatedAt: new Date(0) };
           await store.saveConversation(conv);
           expect(await store.getConversation(s)).toEqual(conv);
-          expect(await store.claimActivity(s, 60)).toBe(true);
-          expect(await store.claimActivity(s, 60)).toBe(false);
+          expect(await store.claimActivity(s, 60)).toEqual({ claimed: true, retried: false });
+          expect(await store.claimActivity(s, 60)).toEqual({ claimed: false, state: 'in_progress' });
           await store.appendEvents([sampleEvent(s, 1, { id: s, itemId: s, oldValue: s, newValue: [s], who: { channel: s, userId: s, name: s }, channel: s })]);
           expect(await store.listEvents(s)).toEqual([sampleEvent(s, 1, { id: s, itemId: s, oldValue: s, newValue: [s], who: { channel: s, userId: s, name: s }, channel: s })]);
         }
-        expect(await store.claimActivity('innocent', 60)).toBe(true);
+        expect(await store.claimActivity('innocent', 60)).toEqual({ claimed: true, retried: false });
         expect(await store.getConversation('innocent')).toBeNull();
         expect(await store.listEvents('innocent')).toEqual([]);
 
@@ -340,6 +353,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           await expect(store.getConversation(bad)).rejects.toThrow(TypeError);
           await expect(store.claimActivity(bad, 60)).rejects.toThrow(TypeError);
           await expect(store.releaseActivity(bad)).rejects.toThrow(TypeError);
+          await expect(store.committedTurns(bad)).rejects.toThrow(TypeError);
+          await expect(store.completeActivity(bad, 60)).rejects.toThrow(TypeError);
           await expect(store.eraseResponse(bad, { channel: 'x', userId: 'y' }, new Date())).rejects.toThrow(TypeError);
         }
         expect((await store.listResponses()).length).toBe(hostileStrings.length + 1);
@@ -497,45 +512,179 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('turns: one commit, one outcome', () => {
+      const commitOf = (doc: ResponseDoc, expectedVersion: number | null, fields: Partial<TurnCommit> = {}): TurnCommit => {
+        const version = expectedVersion === null ? 1 : expectedVersion + 1;
+        return {
+          turnId: randomUUID(),
+          response: doc,
+          expectedVersion,
+          events: [sampleEvent(doc.id, 0, { id: `${doc.id}:${version}:0` }), sampleEvent(doc.id, 1, { id: `${doc.id}:${version}:1` })],
+          ...fields,
+        };
+      };
+
+      it('stores a new response, its events and the activity as done together', async () => {
+        const doc = sampleResponse();
+        const commit = commitOf(doc, null, { activity: { key: 'webchat:c:a1', ttlSeconds: 3600 } });
+        expect(await store.commitTurn(commit)).toEqual({ ok: true, doc });
+        expect(await store.getResponse(doc.id)).toEqual(doc);
+        expect(await store.findResponseByRespondent(doc.respondentKey)).toEqual(doc);
+        expect(await store.listEvents(doc.id)).toEqual(commit.events);
+        const claim = await store.getActivityClaim('webchat:c:a1');
+        expect(claim).toMatchObject({ key: 'webchat:c:a1', state: 'done' });
+        expect(claim!.expiresAt.getTime() - clock.now().getTime()).toBe(3_600_000);
+        expect(await store.claimActivity('webchat:c:a1', 30)).toEqual({ claimed: false, state: 'done' });
+        expect(await store.committedTurns(doc.id)).toEqual([{ turnId: commit.turnId, activityKey: 'webchat:c:a1', version: 1 }]);
+      });
+
+      it('replaces with compare-and-swap; a conflict stores nothing of the turn (no change, no event, activity not done)', async () => {
+        const doc = sampleResponse();
+        await store.commitTurn(commitOf(doc, null));
+        const next = { ...doc, answers: [...doc.answers, { itemId: 'q9', value: 'nine' }] };
+        const second = commitOf(next, 1, { activity: { key: 'k2', ttlSeconds: 60 } });
+        expect(await store.commitTurn(second)).toEqual({ ok: true, doc: { ...next, version: 2 } });
+
+        expect(await store.claimActivity('k3', 30)).toEqual({ claimed: true, retried: false });
+        const stale = commitOf({ ...doc, answers: [] }, 1, { activity: { key: 'k3', ttlSeconds: 60 } });
+        stale.events = [sampleEvent(doc.id, 7, { id: 'stale-event' })];
+        expect(await store.commitTurn(stale)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.commitTurn({ ...stale, expectedVersion: 9 })).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(doc.id)).toEqual({ ...next, version: 2 });
+        expect((await store.listEvents(doc.id)).map((e) => e.id)).toEqual([`${doc.id}:1:0`, `${doc.id}:2:0`, `${doc.id}:1:1`, `${doc.id}:2:1`]);
+        expect((await store.getActivityClaim('k3'))?.state).toBe('in_progress');
+        expect((await store.committedTurns(doc.id)).map((t) => t.version)).toEqual([1, 2]);
+
+        const ghost = sampleResponse();
+        expect(await store.commitTurn(commitOf(ghost, 1))).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.listEvents(ghost.id)).toEqual([]);
+      });
+
+      it('refuses a second response for a respondent, or an id taken, storing none of it', async () => {
+        const doc = sampleResponse();
+        await store.commitTurn(commitOf(doc, null));
+        const sameKey = sampleResponse({ respondentKey: doc.respondentKey });
+        expect(await store.commitTurn(commitOf(sameKey, null, { activity: { key: 'k', ttlSeconds: 60 } }))).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.commitTurn(commitOf({ ...doc, respondentKey: 'webchat:other' }, null))).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.getResponse(sameKey.id)).toBeNull();
+        expect(await store.listEvents(sameKey.id)).toEqual([]);
+        expect(await store.getActivityClaim('k')).toBeNull();
+        expect(await store.findResponseByRespondent('webchat:other')).toBeNull();
+      });
+
+      it('lets exactly one of 10 concurrent turns from the same version win, with only its events', async () => {
+        const doc = sampleResponse();
+        await store.commitTurn(commitOf(doc, null));
+        const turns = Array.from({ length: 10 }, (_, i) =>
+          commitOf({ ...doc, answers: [{ itemId: 'winner', value: String(i) }] }, 1, { events: [sampleEvent(doc.id, i, { id: `${doc.id}:2:0`, newValue: String(i) })] }),
+        );
+        const results = await Promise.all(turns.map((t) => store.commitTurn(t)));
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        const stored = (await store.getResponse(doc.id))!;
+        const winner = stored.answers[0]!.value;
+        const events = await store.listEvents(doc.id);
+        expect(events.filter((e) => e.id === `${doc.id}:2:0`).map((e) => e.newValue)).toEqual([winner]);
+        expect((await store.committedTurns(doc.id)).at(-1)!.turnId).toBe(turns[Number(winner)]!.turnId);
+      });
+
+      it(`remembers the ${RECENT_TURNS} most recent turns of a response, oldest first`, async () => {
+        let doc = sampleResponse();
+        const ids: string[] = [];
+        for (let version = 0; version < RECENT_TURNS + 4; version++) {
+          const commit = commitOf(doc, version === 0 ? null : version, { events: [], activity: { key: `a${version}`, ttlSeconds: 60 } });
+          ids.push(commit.turnId);
+          const result = await store.commitTurn(commit);
+          if (!result.ok) throw new Error('conflict');
+          doc = result.doc;
+        }
+        const turns = await store.committedTurns(doc.id);
+        expect(turns.map((t) => t.turnId)).toEqual(ids.slice(-RECENT_TURNS));
+        expect(turns.at(-1)).toEqual({ turnId: ids.at(-1), activityKey: `a${RECENT_TURNS + 3}`, version: RECENT_TURNS + 4 });
+        expect(await store.committedTurns(randomUUID())).toEqual([]);
+      });
+
+      it('rejects an invalid turn before writing anything', async () => {
+        const doc = sampleResponse();
+        await expect(store.commitTurn(commitOf({ ...doc, createdAt: new Date(Number.NaN) }, null))).rejects.toThrow();
+        await expect(store.commitTurn(commitOf(doc, null, { events: [sampleEvent(randomUUID(), 1)] }))).rejects.toThrow();
+        await expect(store.commitTurn(commitOf(doc, null, { events: [{ ...sampleEvent(doc.id, 1), at: 'now' as unknown as Date }] }))).rejects.toThrow();
+        await expect(store.commitTurn(commitOf(doc, 0))).rejects.toThrow();
+        await expect(store.commitTurn(commitOf(doc, null, { turnId: { $gt: '' } as unknown as string }))).rejects.toThrow(TypeError);
+        await expect(store.commitTurn(commitOf(doc, null, { activity: { key: 'k', ttlSeconds: 0 } }))).rejects.toThrow();
+        expect(await store.getResponse(doc.id)).toBeNull();
+        expect(await store.listEvents(doc.id)).toEqual([]);
+        expect(await store.getActivityClaim('k')).toBeNull();
+      });
+
+      it('lists a response from its first answer on (or once submitted), never an empty one', async () => {
+        const empty = await insert(sampleResponse({ answers: [], deferred: [], createdAt: at('2025-03-01T09:00:00Z') }));
+        const skipped = await insert(sampleResponse({ answers: [], deferred: ['q1'], createdAt: at('2025-03-01T09:01:00Z') }));
+        const answered = await insert(sampleResponse({ createdAt: at('2025-03-01T09:02:00Z') }));
+        const submittedEmpty = await insert(sampleResponse({ answers: [], status: 'submitted', submittedAt: at('2025-03-02T00:00:00Z'), createdAt: at('2025-03-01T09:03:00Z') }));
+        expect((await store.listResponses()).map((r) => r.id)).toEqual([answered.id, submittedEmpty.id]);
+        expect((await store.listResponses({ status: 'in_progress' })).map((r) => r.id)).toEqual([answered.id]);
+        expect(await store.listResponses({ countryCode: 'URY', status: 'in_progress' })).toHaveLength(1);
+        // Still the respondent's: the interview goes on from it.
+        expect(await store.findResponseByRespondent(empty.respondentKey)).toEqual(empty);
+        expect(await store.getResponse(skipped.id)).toEqual(skipped);
+        // Its first answer makes it a response.
+        expect((await store.replaceResponse({ ...empty, answers: [{ itemId: 'country', value: 'PRY' }] }, 1)).ok).toBe(true);
+        expect((await store.listResponses()).map((r) => r.id)).toEqual([empty.id, answered.id, submittedEmpty.id]);
+      });
+    });
+
     describe('activity claims', () => {
       it('claims a key once, and again after release', async () => {
-        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(true);
-        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(false);
-        expect(await store.claimActivity('msteams:act-2', 3600)).toBe(true);
+        expect(await store.claimActivity('msteams:act-1', 30)).toEqual({ claimed: true, retried: false });
+        expect(await store.claimActivity('msteams:act-1', 30)).toEqual({ claimed: false, state: 'in_progress' });
+        expect(await store.claimActivity('msteams:act-2', 30)).toEqual({ claimed: true, retried: false });
         await store.releaseActivity('msteams:act-1');
         expect(await store.getActivityClaim('msteams:act-1')).toBeNull();
-        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(true);
-        expect(await store.claimActivity('msteams:act-1', 3600)).toBe(false);
+        expect(await store.claimActivity('msteams:act-1', 30)).toEqual({ claimed: true, retried: false });
+        expect(await store.claimActivity('msteams:act-1', 30)).toEqual({ claimed: false, state: 'in_progress' });
         await store.releaseActivity('never-claimed');
       });
 
       it('gives exactly one of 20 concurrent claims of one key', async () => {
-        const results = await Promise.all(Array.from({ length: 20 }, () => store.claimActivity('webchat:conv|activity.1', 600)));
-        expect(results.filter((r) => r)).toHaveLength(1);
-        expect(results.filter((r) => !r)).toHaveLength(19);
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.claimActivity('webchat:conv|activity.1', 30)));
+        expect(results.filter((r) => r.claimed)).toHaveLength(1);
+        expect(results.filter((r) => !r.claimed)).toHaveLength(19);
       });
 
-      it('keeps the claim with an expiry of ttlSeconds, and frees the key once it has expired', async () => {
-        const before = Date.now();
-        expect(await store.claimActivity('k-ttl', 600)).toBe(true);
-        const claim = await store.getActivityClaim('k-ttl');
-        expect(claim).not.toBeNull();
-        expect(claim!.key).toBe('k-ttl');
-        expect(claim!.expiresAt).toBeInstanceOf(Date);
-        expect(claim!.claimedAt.getTime()).toBeGreaterThanOrEqual(before - 5);
-        expect(claim!.expiresAt.getTime() - claim!.claimedAt.getTime()).toBe(600_000);
+      it('holds a claim in progress for its lease only: once it runs out the activity is claimed again, flagged as retried', async () => {
+        const claimedAt = clock.now();
+        expect(await store.claimActivity('k-lease', 30)).toEqual({ claimed: true, retried: false });
+        expect(await store.getActivityClaim('k-lease')).toEqual({ key: 'k-lease', state: 'in_progress', claimedAt, expiresAt: new Date(claimedAt.getTime() + 30_000) });
+        advance(29_000);
+        expect(await store.claimActivity('k-lease', 30)).toEqual({ claimed: false, state: 'in_progress' });
+        advance(1_000);
+        expect(await store.getActivityClaim('k-lease')).toBeNull();
+        // The turn that claimed it died (or its store failed): the channel's retry is processed, and told so.
+        expect(await store.claimActivity('k-lease', 30)).toEqual({ claimed: true, retried: true });
+        expect(await store.claimActivity('k-lease', 30)).toEqual({ claimed: false, state: 'in_progress' });
+      });
 
-        expect(await store.claimActivity('k-short', 0.3)).toBe(true);
-        expect(await store.claimActivity('k-short', 0.3)).toBe(false);
-        expect(await store.claimActivity('k-short-2', 0.3)).toBe(true);
-        await new Promise((r) => setTimeout(r, 450));
-        // Claimed again straight away (no read first), then the other key is seen as expired.
-        expect(await store.claimActivity('k-short', 0.3)).toBe(true);
-        expect(await store.claimActivity('k-short', 0.3)).toBe(false);
-        expect(await store.getActivityClaim('k-short-2')).toBeNull();
-        expect(await store.claimActivity('k-short-2', 60)).toBe(true);
-        expect(await store.getActivityClaim('k-ttl')).not.toBeNull();
+      it('remembers a done activity for its time to live, then forgets it', async () => {
+        expect(await store.claimActivity('k-done', 30)).toEqual({ claimed: true, retried: false });
+        await store.completeActivity('k-done', 24 * 3600);
+        const claim = await store.getActivityClaim('k-done');
+        expect(claim).toMatchObject({ key: 'k-done', state: 'done' });
+        expect(claim!.expiresAt.getTime() - clock.now().getTime()).toBe(24 * 3_600_000);
+        advance(60_000); // long past the lease
+        expect(await store.claimActivity('k-done', 30)).toEqual({ claimed: false, state: 'done' });
+        advance(24 * 3_600_000);
+        expect(await store.getActivityClaim('k-done')).toBeNull();
+        expect(await store.claimActivity('k-done', 30)).toEqual({ claimed: true, retried: false });
+        // Done without a claim first (a turn whose claim was lost) works too.
+        await store.completeActivity('k-unclaimed', 60);
+        expect(await store.claimActivity('k-unclaimed', 30)).toEqual({ claimed: false, state: 'done' });
+      });
+
+      it('rejects a lease or a time to live that is not a positive number of seconds', async () => {
         await expect(store.claimActivity('k-bad', 0)).rejects.toThrow();
+        await expect(store.claimActivity('k-bad', Number.NaN)).rejects.toThrow();
+        await expect(store.completeActivity('k-bad', -1)).rejects.toThrow();
+        expect(await store.getActivityClaim('k-bad')).toBeNull();
       });
     });
 
@@ -630,7 +779,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           await store.revokeInvitation(a.id, at('2025-04-01T00:00:00Z'));
           const use = { respondentKey: 'webchat:x', responseId: 'r', at: at('2025-04-02T00:00:00Z') };
           expect(await store.markInvitationUsed(b.id, use)).toBe(true);
-          const second = await open(() => reopen(store));
+          const second = await open(() => reopen(store, clock));
           expect(await second.listInvitations()).toEqual([
             { ...a, revokedAt: at('2025-04-01T00:00:00Z') },
             { ...b, usedBy: use },
@@ -658,10 +807,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           await store.appendEvents([sampleEvent(doc.id, 1), sampleEvent(doc.id, 2)]);
           const conv: ConversationDoc = { id: 'webchat:c', respondentKey: doc.respondentKey, reference: { a: 1 }, updatedAt: new Date() };
           await store.saveConversation(conv);
-          expect(await store.claimActivity('act-1', 3600)).toBe(true);
+          expect(await store.claimActivity('act-1', 3600)).toEqual({ claimed: true, retried: false });
+          const turnId = randomUUID();
+          const committed = await store.commitTurn({
+            turnId,
+            response: sampleResponse({ id: 'turned', respondentKey: 'webchat:turned' }),
+            expectedVersion: null,
+            events: [sampleEvent('turned', 1)],
+            activity: { key: 'act-2', ttlSeconds: 3600 },
+          });
+          expect(committed.ok).toBe(true);
 
           // No close(): the first instance is simply abandoned.
-          const second = await open(() => reopen(store));
+          const second = await open(() => reopen(store, clock));
           const stored = await second.getResponse(doc.id);
           expect(stored).toEqual(v2.ok ? v2.doc : null);
           expect(await second.findResponseByRespondent(doc.respondentKey)).toEqual(stored);
@@ -669,14 +827,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           expect((await second.listEvents(other.id)).map((e) => e.type)).toEqual(['erasure']);
           expect(await second.listEvents(doc.id)).toEqual([sampleEvent(doc.id, 1), sampleEvent(doc.id, 2)]);
           expect(await second.getConversation('webchat:c')).toEqual(conv);
-          expect(await second.claimActivity('act-1', 3600)).toBe(false);
+          // A lease held by the abandoned instance may or may not outlive it (the embedded store keeps leases in its
+          // process); an activity done with its turn is done.
+          expect(await second.claimActivity('act-2', 3600)).toEqual({ claimed: false, state: 'done' });
+          expect(await second.committedTurns('turned')).toEqual([{ turnId, activityKey: 'act-2', version: 1 }]);
+          expect(await second.listEvents('turned')).toEqual([sampleEvent('turned', 1)]);
           // Unique index and CAS still hold after the restart.
           expect((await second.insertResponse(sampleResponse({ respondentKey: doc.respondentKey }))).ok).toBe(false);
           expect((await second.replaceResponse({ ...doc }, 1)).ok).toBe(false);
           const v3 = await second.replaceResponse({ ...doc, deferred: [] }, 2);
           expect(v3.ok && v3.doc.version).toBe(3);
 
-          const third = await open(() => reopen(second));
+          const third = await open(() => reopen(second, clock));
           expect((await third.getResponse(doc.id))?.version).toBe(3);
         });
       }

@@ -1,17 +1,44 @@
-/** What only the embedded store must do beyond the contract: survive a real kill -9, a torn write, a reload. */
-import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+/** What only the embedded store must do beyond the contract: survive a real kill -9, refuse a lost file, take old data over. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createEmbeddedStore } from '../../src/store/embedded';
+import { DATA_FILE, createEmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded';
+import type { StoreLogger } from '../../src/store/codec';
 import type { Store } from '../../src/store/port';
-import { sampleEvent, sampleResponse } from './contract';
+import { sampleEvent, sampleInvitation, sampleResponse } from './contract';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs a TypeScript file with node and tsx's loader; resolves with how it ended. */
+function runChild(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((done, fail) => {
+    // node itself (not the tsx launcher, which would report the child's death as an exit code) with tsx's loader.
+    const p = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    p.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    p.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    p.on('error', fail);
+    p.on('exit', (code, signal) => done({ code, signal, output }));
+  });
+}
+
+/** A logger that keeps what it is told. */
+function recordingLogger(): StoreLogger & { lines: Array<{ level: string; details: object; message: string }> } {
+  const lines: Array<{ level: string; details: object; message: string }> = [];
+  return {
+    lines,
+    info: (details, message) => lines.push({ level: 'info', details, message }),
+    warn: (details, message) => lines.push({ level: 'warn', details, message }),
+    error: (details, message) => lines.push({ level: 'error', details, message }),
+  };
+}
 
 describe('embedded store on disk', () => {
   let dir: string;
   const opened: Store[] = [];
-  const open = async () => {
-    const store = createEmbeddedStore({ dir });
+  const open = async (options: Partial<EmbeddedStoreOptions> = {}) => {
+    const store = createEmbeddedStore({ dir, ...options });
     opened.push(store);
     await store.init();
     return store;
@@ -26,84 +53,63 @@ describe('embedded store on disk', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps one data file per datastore under dir', async () => {
+  it('keeps one data file and its lock file under dir', async () => {
     const store = await open();
     await store.insertResponse(sampleResponse());
-    expect((await readdir(dir)).sort()).toEqual(['answer_events.db', 'conversations.db', 'processed_activities.db', 'responses.db']);
+    expect((await readdir(dir)).sort()).toEqual([DATA_FILE, `${DATA_FILE}-lock`]);
   });
 
-  it('has every acknowledged write on disk when the process is killed with SIGKILL', async () => {
+  it('has every acknowledged turn on disk when the process is killed with SIGKILL, and nothing half-written', async () => {
     const doc = sampleResponse({ answers: [{ itemId: 'q4.cio.name', value: 'Ñ\n'.repeat(1000) }] });
     const child = join(dir, 'child.ts');
     const storeModule = resolve(__dirname, '../../src/store/embedded.ts').replace(/\\/g, '/');
     await writeFile(
       child,
       `import { createEmbeddedStore } from ${JSON.stringify(storeModule)};
-const doc = JSON.parse(process.env.DOC!, (k, v) => (/At$/.test(k) && typeof v === 'string' ? new Date(v) : v));
+const revive = (k: string, v: unknown) => (/(At|^at)$/.test(k) && typeof v === 'string' ? new Date(v) : v);
+const { doc, event } = JSON.parse(process.env.INPUT!, revive);
 (async () => {
   const store = createEmbeddedStore({ dir: ${JSON.stringify(join(dir, 'data'))} });
   await store.init();
-  const inserted = await store.insertResponse(doc);
-  if (!inserted.ok) throw new Error('conflict');
-  const replaced = await store.replaceResponse({ ...doc, deferred: ['after-replace'] }, 1);
-  if (!replaced.ok) throw new Error('conflict');
-  await store.appendEvents([{ ...doc.event, at: new Date(doc.event.at) }]);
-  await store.claimActivity('act', 3600);
+  await store.claimActivity('act', 30);
+  const first = await store.commitTurn({ turnId: 't1', response: doc, expectedVersion: null, events: [event], activity: { key: 'act', ttlSeconds: 3600 } });
+  if (!first.ok) throw new Error('conflict');
+  const second = await store.commitTurn({ turnId: 't2', response: { ...doc, deferred: ['after-replace'] }, expectedVersion: 1, events: [] });
+  if (!second.ok) throw new Error('conflict');
+  // Turns still in flight when the kill comes: each is stored whole or not at all.
+  for (let i = 0; i < 50; i++) {
+    void store.commitTurn({ turnId: 'late-' + i, response: { ...doc, id: 'late-' + i, respondentKey: 'late:' + i }, expectedVersion: null, events: [{ ...event, id: 'late-' + i + ':1:0', responseId: 'late-' + i }] });
+  }
+  await new Promise((r) => setImmediate(r));
   process.kill(process.pid, 'SIGKILL');
 })();
 `,
     );
-    const signal = await new Promise<NodeJS.Signals | null>((done, fail) => {
-      // node itself (not the tsx launcher, which would report the child's death as an exit code) with tsx's loader.
-      const p = spawn(process.execPath, ['--import', 'tsx', child], {
-        cwd: resolve(__dirname, '../..'),
-        env: { ...process.env, DOC: JSON.stringify({ ...doc, event: sampleEvent(doc.id, 1) }) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      p.on('error', fail);
-      p.on('exit', (_code, sig) => done(sig));
-    });
-    expect(signal).toBe('SIGKILL');
+    const run = await runChild(child, { INPUT: JSON.stringify({ doc, event: sampleEvent(doc.id, 1) }) });
+    expect(run.signal).toBe('SIGKILL');
 
     dir = join(dir, 'data');
     const store = await open();
     expect(await store.getResponse(doc.id)).toEqual({ ...doc, deferred: ['after-replace'], version: 2 });
     expect(await store.listEvents(doc.id)).toEqual([sampleEvent(doc.id, 1)]);
-    expect(await store.claimActivity('act', 3600)).toBe(false);
+    expect(await store.claimActivity('act', 30)).toEqual({ claimed: false, state: 'done' });
+    for (let i = 0; i < 50; i++) {
+      const late = await store.getResponse(`late-${i}`);
+      expect((await store.listEvents(`late-${i}`)).length).toBe(late ? 1 : 0);
+    }
     dir = resolve(dir, '..');
   }, 60_000);
 
-  it('recovers from a torn last line (a write cut off by a crash), keeping the torn bytes aside', async () => {
-    const first = await open();
+  it('refuses to write once its data file is deleted or replaced (and /healthz then fails), instead of writing where nobody reads', async () => {
+    const store = await open();
     const doc = sampleResponse();
-    expect((await first.insertResponse(doc)).ok).toBe(true);
-    await appendFile(join(dir, 'responses.db'), '{"_id":"torn","respondentKey":"half a li');
-
-    const second = await open();
-    expect(await second.getResponse(doc.id)).toEqual(doc);
-    expect(await second.listResponses()).toHaveLength(1);
-    const torn = (await readdir(dir)).filter((f) => f.startsWith('responses.db.torn-'));
-    expect(torn).toHaveLength(1);
-    expect(await readFile(join(dir, torn[0]!), 'utf8')).toBe('{"_id":"torn","respondentKey":"half a li');
-  });
-
-  it('still expires claims after a reload (nedb does not persist the TTL of an index)', async () => {
-    const first = await open();
-    expect(await first.claimActivity('short', 0.2)).toBe(true);
-    expect(await first.claimActivity('long', 3600)).toBe(true);
-    expect(await first.claimActivity('untouched', 0.2)).toBe(true);
-    await first.close();
-    await new Promise((r) => setTimeout(r, 300));
-    const second = await open();
-    expect(await second.getActivityClaim('short')).toBeNull();
-    expect(await second.getActivityClaim('long')).not.toBeNull();
-    expect(await second.claimActivity('short', 60)).toBe(true);
-    expect(await second.claimActivity('long', 60)).toBe(false);
-    await second.close(); // compacts the append-only file
-    const compacted = (await readFile(join(dir, 'processed_activities.db'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { _id?: string });
-    expect(compacted.filter((l) => l._id === 'short')).toEqual([expect.objectContaining({ _id: 'short' })]);
-    expect(compacted.some((l) => '$$deleted' in l)).toBe(false);
-    expect(compacted.some((l) => l._id === 'untouched')).toBe(false); // purged on load, though never read
+    await store.insertResponse(doc);
+    await rename(join(dir, DATA_FILE), join(dir, 'moved-away.mdb'));
+    await expect(store.insertResponse(sampleResponse())).rejects.toThrow(/data file .* is gone/);
+    await expect(store.ping()).rejects.toThrow();
+    await writeFile(join(dir, DATA_FILE), '');
+    await expect(store.replaceResponse(doc, 1)).rejects.toThrow(/was replaced/);
+    await expect(store.claimActivity('k', 30)).rejects.toThrow(/was replaced/);
   });
 
   it('creates the folder when it does not exist, and ping fails when it is gone', async () => {
@@ -114,4 +120,100 @@ const doc = JSON.parse(process.env.DOC!, (k, v) => (/At$/.test(k) && typeof v ==
     await expect(store.ping()).rejects.toThrow();
     dir = resolve(dir, '../..');
   });
+
+  it('deletes claim records a day after their claim, keeping the live ones', async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const now = () => new Date(time);
+    const first = await open({ now });
+    await first.claimActivity('lapsed', 30);
+    await first.completeActivity('done-long', 7 * 24 * 3600);
+    await first.completeActivity('done-short', 60);
+    await first.close();
+    time += 25 * 3600 * 1000;
+    const second = await open({ now }); // purges when it opens
+    expect(await second.getActivityClaim('done-long')).not.toBeNull();
+    // Gone, not only expired: claimed again as new.
+    expect(await second.claimActivity('lapsed', 30)).toEqual({ claimed: true, retried: false });
+    expect(await second.claimActivity('done-short', 30)).toEqual({ claimed: true, retried: false });
+  });
+
+  it('takes over the files of the earlier nedb store once, logging what it cannot read', async () => {
+    const date = (iso: string) => ({ $$date: Date.parse(iso) });
+    const answered = sampleResponse({ createdAt: new Date('2025-03-01T10:00:00Z') });
+    const greetedOnly = sampleResponse({ answers: [], deferred: [] });
+    const record = (doc: typeof answered) => ({
+      _id: doc.id,
+      respondentKey: doc.respondentKey,
+      country: doc.country,
+      locale: doc.locale,
+      status: doc.status,
+      answers: doc.answers,
+      deferred: doc.deferred,
+      engineJson: JSON.stringify(doc.engine),
+      createdAt: date(doc.createdAt.toISOString()),
+      updatedAt: date(doc.updatedAt.toISOString()),
+      submittedAt: null,
+      version: doc.version,
+    });
+    const deleted = sampleResponse();
+    const lines = (...docs: unknown[]) => docs.map((d) => (typeof d === 'string' ? d : JSON.stringify(d))).join('\n');
+    await writeFile(
+      join(dir, 'responses.db'),
+      `${lines(
+        { $$indexCreated: { fieldName: 'respondentKey', unique: true } },
+        record({ ...answered, answers: [] }),
+        record(answered),
+        record(greetedOnly),
+        record(deleted),
+        { $$deleted: true, _id: deleted.id },
+        '{"_id":"garbled", this is not json',
+        { ...record(sampleResponse()), answers: 'not a list' },
+      )}\n{"_id":"torn","respondentKey":"half a li`,
+    );
+    const event = sampleEvent(answered.id, 1);
+    await writeFile(join(dir, 'answer_events.db'), `${lines({ ...event, _id: event.id, id: undefined, at: date(event.at.toISOString()) })}\n`);
+    await writeFile(join(dir, 'conversations.db'), `${lines({ _id: 'webchat:c', respondentKey: answered.respondentKey, referenceJson: '{"a":1}', updatedAt: date('2025-03-01T10:00:00Z') })}\n`);
+    await writeFile(join(dir, 'processed_activities.db'), `${lines({ _id: 'old-act', claimedAt: date('2025-03-01T10:00:00Z'), expiresAt: date('2099-01-01T00:00:00Z') })}\n`);
+    const invitation = sampleInvitation();
+    const revoked = { ...invitation, revokedAt: new Date('2025-04-01T00:00:00Z') };
+    const { id: _id, ...invitationFields } = revoked;
+    await writeFile(join(dir, 'invitations.jsonl'), `${lines({ _id: invitation.id, ...invitationFields, revokedAt: undefined }, 'not json', { _id: invitation.id, ...invitationFields })}\n{"_id":"torn","codeHa`);
+
+    const logger = recordingLogger();
+    const store = await open({ logger });
+    expect(await store.getResponse(answered.id)).toEqual(answered);
+    expect(await store.findResponseByRespondent(greetedOnly.respondentKey)).toEqual(greetedOnly);
+    expect((await store.listResponses()).map((r) => r.id)).toEqual([answered.id]); // the greeting-only one is not a response
+    expect(await store.getResponse(deleted.id)).toBeNull();
+    expect(await store.listEvents(answered.id)).toEqual([event]);
+    expect((await store.getConversation('webchat:c'))?.reference).toEqual({ a: 1 });
+    expect(await store.claimActivity('old-act', 30)).toEqual({ claimed: false, state: 'done' });
+    expect(await store.listInvitations()).toEqual([revoked]);
+
+    const warnings = logger.lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => l.details)).toEqual([
+      expect.objectContaining({ file: join(dir, 'responses.db'), line: 7 }),
+      expect.objectContaining({ file: join(dir, 'responses.db') }), // the record whose answers are not a list
+      expect.objectContaining({ file: join(dir, 'invitations.jsonl'), line: 2 }),
+    ]);
+    expect(logger.lines.filter((l) => l.level === 'info' && /torn last line/.test(l.message))).toHaveLength(2);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.imported')).sort()).toEqual(
+      ['answer_events.db', 'conversations.db', 'invitations.jsonl', 'processed_activities.db', 'responses.db'].map((f) => `${f}.imported`),
+    );
+
+    // Once only: a second opening finds nothing to take over, and the store's own data stays.
+    await store.insertResponse(sampleResponse({ respondentKey: 'webchat:later' }));
+    await store.close();
+    const again = await open({ logger });
+    expect(await again.listResponses()).toHaveLength(2);
+  });
+
+  it('keeps the heap flat (within 2 MB) from 0 to 5,000 paused conversations: the data stays in the file', () => {
+    // scripts/store-bench.ts in a fresh process with the GC exposed: 5,000 respondents answer 5 questions each
+    // (claim, response, event, done) and leave a conversation reference; heap after a full GC, before and after.
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/store-bench.ts', '--child-heap', 'lmdb', '5000'], { cwd: ROOT, encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    const { beforeMb, afterMb } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { beforeMb: number; afterMb: number };
+    expect(Math.abs(afterMb - beforeMb)).toBeLessThan(2);
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import { createStore } from '../../src/store';
 import { encodeResponse } from '../../src/store/codec';
 import { testDbName, testMongoUri } from '../fixtures/mongo';
-import { sampleResponse } from './contract';
+import { sampleEvent, sampleResponse } from './contract';
 import { createMongoStore, dbNameFromUri } from '../../src/store/mongodb';
 
 describe('MongoDB store without a reachable server', () => {
@@ -98,6 +98,78 @@ describe('MongoDB store on a live server: a commit whose listing copy was not wr
       expect((await store.replaceResponse({ ...doc, deferred: ['x'] }, 1)).ok).toBe(false);
       expect((await store.replaceResponse({ ...doc, deferred: ['y'] }, 2)).ok).toBe(true);
       expect((await admin.db(dbName).collection('responses').findOne({ _id: doc.id } as never))?.version).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/**
+ * On a live MongoDB-protocol server: a turn's commit point carries its events and its activity (src/store/mongodb.ts),
+ * so what happens after it — the copy to answer_events, the activity's done marker — may fail without losing either.
+ */
+describe('MongoDB store on a live server: what follows a commit may fail', () => {
+  const dbName = testDbName('turns');
+  let uri: string;
+  let admin: MongoClient;
+
+  beforeAll(() => {
+    uri = testMongoUri();
+    admin = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  });
+  afterAll(async () => {
+    await admin?.db(dbName).dropDatabase();
+    await admin?.close();
+  });
+
+  it('events whose copy did not happen are listed from the response, copied by the next commit, and kept by an erasure', async () => {
+    const store = createMongoStore({ uri, dbName });
+    const raw = admin.db(dbName);
+    try {
+      const doc = sampleResponse();
+      const first = [sampleEvent(doc.id, 0, { id: `${doc.id}:1:0` })];
+      expect((await store.commitTurn({ turnId: 't1', response: doc, expectedVersion: null, events: first })).ok).toBe(true);
+      // The copy of version 1's events "failed": they are only on the response.
+      await raw.collection('answer_events').deleteMany({ responseId: doc.id } as never);
+      await raw.collection('responses').updateOne({ _id: doc.id } as never, { $set: { pending: first.map(({ id, ...e }) => ({ _id: id, ...e })) } });
+      expect(await store.listEvents(doc.id)).toEqual(first);
+
+      const second = [sampleEvent(doc.id, 1, { id: `${doc.id}:2:0` })];
+      expect((await store.commitTurn({ turnId: 't2', response: { ...doc, deferred: [] }, expectedVersion: 1, events: second })).ok).toBe(true);
+      expect((await raw.collection('answer_events').find({ responseId: doc.id } as never).toArray()).map((e) => e._id).sort()).toEqual([`${doc.id}:1:0`, `${doc.id}:2:0`]);
+
+      // Version 3's copy "fails" too; the erasure keeps its (redacted) event.
+      const third = [sampleEvent(doc.id, 2, { id: `${doc.id}:3:0` })];
+      expect((await store.commitTurn({ turnId: 't3', response: { ...doc, deferred: ['z'] }, expectedVersion: 2, events: third })).ok).toBe(true);
+      await raw.collection('answer_events').deleteOne({ _id: `${doc.id}:3:0` } as never);
+      await raw.collection('response_versions').updateOne({ _id: `${doc.id}:3` } as never, { $set: { copied: false } });
+      expect((await store.listEvents(doc.id)).map((e) => e.id)).toEqual([`${doc.id}:1:0`, `${doc.id}:2:0`, `${doc.id}:3:0`]);
+      expect(await store.eraseResponse(doc.id, { channel: 'webchat', userId: 'u' }, new Date())).toBe(true);
+      const after = await store.listEvents(doc.id);
+      expect(after.map((e) => [e.id, e.newValue])).toEqual([
+        [`${doc.id}:1:0`, null],
+        [`${doc.id}:2:0`, null],
+        [`${doc.id}:3:0`, null],
+        [`${doc.id}:erasure`, null],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an activity whose done marker was not written: once its lease runs out the retry is flagged, and the turn is found among the committed ones', async () => {
+    let time = Date.now();
+    const store = createMongoStore({ uri, dbName, now: () => new Date(time) });
+    try {
+      const doc = sampleResponse();
+      expect(await store.claimActivity('retry-me', 30)).toEqual({ claimed: true, retried: false });
+      expect((await store.commitTurn({ turnId: 'stored-turn', response: doc, expectedVersion: null, events: [], activity: { key: 'retry-me', ttlSeconds: 3600 } })).ok).toBe(true);
+      // The done marker "failed": the claim is still the lease.
+      await admin.db(dbName).collection('processed_activities').updateOne({ _id: 'retry-me' } as never, { $set: { state: 'in_progress', expiresAt: new Date(time + 30_000) } });
+      expect(await store.claimActivity('retry-me', 30)).toEqual({ claimed: false, state: 'in_progress' });
+      time += 31_000;
+      expect(await store.claimActivity('retry-me', 30)).toEqual({ claimed: true, retried: true });
+      expect(await store.committedTurns(doc.id)).toEqual([{ turnId: 'stored-turn', activityKey: 'retry-me', version: 1 }]);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 /**
- * Runs the store contract against every adapter: the embedded store in memory and on a temporary folder always,
+ * Runs the store contract against every adapter: the embedded store (on a temporary folder, and on one of the test's),
  * and MongoDB on the live server of the test run (FerretDB started by jest's global setup, or MONGODB_URI), on a
  * database of its own, dropped afterwards.
  */
@@ -13,13 +13,13 @@ import type { Store } from '../../src/store/port';
 import { testDbName, testMongoUri } from '../fixtures/mongo';
 import { describeStoreContract } from './contract';
 
-describeStoreContract('embedded store in memory', async () => createEmbeddedStore({ dir: null }));
+describeStoreContract('embedded store, temporary (dir: null)', async ({ now }) => createEmbeddedStore({ dir: null, now }));
 
 describe('embedded store on a temporary folder', () => {
   const dirs: string[] = [];
   const dirOf = new WeakMap<Store, string>();
-  const onDir = (dir: string) => {
-    const store = createEmbeddedStore({ dir });
+  const onDir = (dir: string, now: () => Date) => {
+    const store = createEmbeddedStore({ dir, now });
     dirOf.set(store, dir);
     return store;
   };
@@ -30,16 +30,16 @@ describe('embedded store on a temporary folder', () => {
 
   describeStoreContract(
     'embedded store on files',
-    async () => {
+    async ({ now }) => {
       const dir = await mkdtemp(join(tmpdir(), 'msq-store-'));
       dirs.push(dir);
-      return onDir(dir);
+      return onDir(dir, now);
     },
     {
-      reopen: async (store) => {
+      reopen: async (store, { now }) => {
         const dir = dirOf.get(store);
         if (!dir) throw new Error('unknown store');
-        return onDir(dir);
+        return onDir(dir, now);
       },
     },
   );
@@ -65,10 +65,10 @@ describe('MongoDB store (a live MongoDB-protocol server: FerretDB, or MONGODB_UR
 
   describeStoreContract(
     `MongoDB store (${dbName})`,
-    async () => {
+    async ({ now }) => {
       await admin.db(dbName).dropDatabase(); // every test starts on an empty database
-      return createMongoStore({ uri, dbName });
+      return createMongoStore({ uri, dbName, now });
     },
-    { reopen: async () => createMongoStore({ uri, dbName }) },
+    { reopen: async (_store, { now }) => createMongoStore({ uri, dbName, now }) },
   );
 });

@@ -27,8 +27,12 @@ export function documentMarkdown(doc: ResponseDoc, def: Definition, i18n: i18n, 
   for (const section of model.sections) {
     out.push(`## ${section.title}`);
     if (section.note) out.push(`_${section.note}_`);
-    for (const entry of section.entries) out.push(entryHeading(entry), answerMarkdown(entry.answer, notAnswered));
+    for (const entry of section.entries) {
+      if (entry.heading) out.push(`### ${entry.heading}`);
+      out.push(entryHeading(entry), answerMarkdown(entry.answer, notAnswered));
+    }
   }
+  out.push(...model.closing.map(markdownText));
   return `${out.join('\n\n')}\n`;
 }
 

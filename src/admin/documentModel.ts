@@ -16,13 +16,15 @@ import { adminView } from './view';
 export interface DocumentModel {
   locale: Locale;
   title: string;
-  /** The questionnaire's introduction, glossary and survey links. */
+  /** The questionnaire's introduction, glossary and survey links, and whom to contact. */
   intro: string[];
   /** "About this response": country, status, dates, completion. */
   metaHeading: string;
   meta: Array<{ label: string; value: string }>;
   requiredLegend: string;
   sections: DocumentSection[];
+  /** The questionnaire's closing words and its optional satisfaction survey, after the last section. */
+  closing: string[];
   /** The page footer: title and country. */
   footer: string;
 }
@@ -38,6 +40,8 @@ export interface DocumentSection {
 /** One item with its answer. */
 export interface DocumentEntry {
   itemId: string;
+  /** A subheading of the printed questionnaire that stands before this item ("Sectoral agencies/…" before q5). */
+  heading?: string;
   /** The printed question number, on the first item of a question only ("17"). */
   number?: string;
   wording: string;
@@ -77,6 +81,7 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
         const isPart = item.when !== undefined || (item.number !== undefined && !first);
         return {
           itemId: item.id,
+          ...(item.heading ? { heading: t(`questionnaire:item.${item.id}.heading`) } : {}),
           ...(first ? { number: item.number } : {}),
           wording: t(`questionnaire:item.${item.id}`),
           required: item.required,
@@ -96,7 +101,7 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
   return {
     locale,
     title,
-    intro: [t('questionnaire:intro'), t('questionnaire:glossary'), t('questionnaire:surveyInfo')],
+    intro: [t('questionnaire:intro'), t('questionnaire:glossary'), t('questionnaire:surveyInfo'), t('questionnaire:contact')],
     metaHeading: t('document:heading.response'),
     meta: [
       { label: t('document:label.country'), value: country },
@@ -114,6 +119,7 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
     ],
     requiredLegend: t('document:requiredLegend'),
     sections,
+    closing: [t('questionnaire:closing'), t('questionnaire:satisfactionSurvey')],
     footer: t('document:footer', { title, country }),
   };
 }

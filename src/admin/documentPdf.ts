@@ -161,6 +161,8 @@ function drawDocument(pen: Pen, model: DocumentModel, notAnswered: string): void
     for (const entry of section.entries) drawEntry(pen, entry, notAnswered);
     doc.moveDown(0.6);
   }
+  pen.keep(40);
+  for (const paragraph of model.closing) pen.write(paragraph, { font: 'regular', size: 9.5, color: COLOR.muted, gap: 0.4 });
 }
 
 /** A section title on a coloured band. */
@@ -182,6 +184,10 @@ function drawEntry(pen: Pen, entry: DocumentEntry, notAnswered: string): void {
   const wording = `${entry.number ? `${entry.number}. ` : ''}${entry.wording}${entry.required ? ' *' : ''}`;
   const font = entry.level === 0 ? 'bold' : 'italic';
   const size = entry.level === 0 ? 10 : 9.5;
+  if (entry.heading) {
+    pen.keep(pen.heightOf(entry.heading, 'bold', 10.5) + pen.heightOf(wording, font, size, indent) + 36);
+    pen.write(entry.heading, { font: 'bold', size: 10.5, color: COLOR.heading, gap: 0.4 });
+  }
   // Never leave a question alone at the bottom of a page: keep it with the first lines of its answer.
   pen.keep(pen.heightOf(wording, font, size, indent) + 28);
   pen.write(wording, { font, size, indent, gap: 0.25 });

@@ -88,6 +88,16 @@ describe('documentMarkdown', () => {
     expect(md).toContain(`**10. ${wording('es', 'q10')}** \\*\n\n☐ Sí   ☐ No — _Sin respuesta_`);
   });
 
+  test.each(['en', 'es'] as const)("in %s: the UN's contact line, the subheading before question 5, the closing and the satisfaction survey", (locale) => {
+    const md = documentMarkdown(locale === 'en' ? english : spanish, definition, i18n, locale);
+    const t = translatorFor(i18n, locale);
+    const intro = md.indexOf(markdownText(t('questionnaire:contact')));
+    expect(intro).toBeGreaterThan(0);
+    expect(intro).toBeLessThan(md.indexOf('## A.'));
+    expect(md).toContain(`### ${t('questionnaire:item.q5.planning.heading')}\n\n**5. ${wording(locale, 'q5.planning')}**`);
+    expect(md.trimEnd().endsWith(`${markdownText(t('questionnaire:closing'))}\n\n${markdownText(t('questionnaire:satisfactionSurvey'))}`)).toBe(true);
+  });
+
   test("a respondent's text cannot inject HTML, links or structure", () => {
     const doc: ResponseDoc = {
       ...english,
@@ -137,6 +147,17 @@ describe('documentPdf', () => {
     expect(text).toContain(page);
     expect(text).toContain(hasDejaVu ? `☒ ${yes}` : `[X] ${yes}`);
     expect(text).toContain('Paraguay (PRY)');
+  });
+
+  test.each(['en', 'es'] as const)("in %s: the contact line first, the subheading right before question 5, the satisfaction survey last", (locale) => {
+    const t = translatorFor(i18n, locale);
+    const flat = squash(texts[locale]);
+    const at = (text: string) => flat.indexOf(squash(text));
+    expect(at(t('questionnaire:contact'))).toBeGreaterThan(0);
+    expect(at(t('questionnaire:contact'))).toBeLessThan(at(t('questionnaire:section.A.title')));
+    expect(flat).toContain(squash(`${t('questionnaire:item.q5.planning.heading')}5. ${wording(locale, 'q5.planning')}`));
+    expect(at(t('questionnaire:satisfactionSurvey'))).toBeGreaterThan(at(t('questionnaire:section.H.title')));
+    expect(at(t('questionnaire:closing'))).toBeGreaterThan(at(t('questionnaire:section.H.title')));
   });
 
   test('Spanish wording and accents come out of the PDF as written', () => {

@@ -60,7 +60,8 @@ export function renderTurn(def: Definition, t: Translator, state: EngineState, o
   const replies: Reply[] = outbox.map((say) => ({ type: 'message', text: renderSay(def, t, state, answers, say) }));
   const prompt = renderPrompt(def, t, state, answers);
   if (!prompt) return replies;
-  const retry = prompt.type === 'prompt' && outbox.some((say) => say.say === 'invalid');
+  // A greeting is not a failed answer: whoever greets has usually lost the thread, so the question comes again in full.
+  const retry = prompt.type === 'prompt' && outbox.some((say) => say.say === 'invalid' && say.reason.code !== 'greeting');
   return [...replies, retry ? { ...prompt, retry: true } : prompt];
 }
 

@@ -480,9 +480,9 @@ describe('an answer that was not understood: the message says what to do, the qu
     expect(activities[1].text).toContain('1. ');
   });
 
-  test('anything else keeps its question: help, progress and a language switch render it in full', () => {
+  test('anything else keeps its question: a greeting, help, progress and a language switch render it in full', () => {
     at('q29');
-    for (const text of ['help', 'progress', 'idioma es', 'language en']) {
+    for (const text of ['Hello', 'help', 'progress', 'idioma es', 'language en']) {
       r.say(text);
       const activities = renderReplies('msteams', r.turn.replies, en);
       expect([text, activities.at(-1)!.attachments?.length]).toEqual([text, 1]);

@@ -95,7 +95,9 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     // Say what was stored whenever it is not simply what was typed ("PRY", "3", "yeah" → "Saved: Paraguay.").
     const shown = displayValue(translatorFor(i18n, state.locale), state.locale, item, parsed.value);
     const echo = item.kind !== 'text' && item.kind !== 'email' && normalize(text) !== normalize(shown);
-    return { type: 'ANSWER', value: parsed.value, echo, ...(parsed.rest ? { rest: parsed.rest } : {}), ...(parsed.confirm ? { confirm: true } : {}) };
+    // A bare "yes"/"sí"/"no" where a text is asked (a name, a law, a link) is more often a slip than the answer.
+    const confirm = parsed.confirm === true || (item.kind === 'text' && isBareYesNo(text));
+    return { type: 'ANSWER', value: parsed.value, echo, ...(parsed.rest ? { rest: parsed.rest } : {}), ...(confirm ? { confirm: true } : {}) };
   };
 
   return {
@@ -248,4 +250,10 @@ function realign(def: Definition, state: EngineState): EngineState {
     return open ? { ...rest, phase: 'asking', current: open.id } : { ...rest, phase: 'confirmingSubmit', current: null };
   }
   return aligned;
+}
+
+/** The whole message is only a yes or a no ("Sí", "no.", "yes!"), nothing after it. */
+function isBareYesNo(text: string): boolean {
+  const yesNo = parseYesNo(text);
+  return yesNo.ok && yesNo.rest === undefined;
 }

@@ -95,7 +95,9 @@ export function renderPrompt(def: Definition, t: Translator, state: EngineState,
       const pending = state.pending;
       const target = pending ? def.byId.get(pending.itemId) : undefined;
       if (!pending || !target) return item ? itemPrompt(def, t, state, item, answers, progress) : null;
-      return yesNo(target.id, t('confirm.interpreted', { answer: displayValue(t, state.locale, target, pending.value) }), t('hint.confirm'));
+      const answer = displayValue(t, state.locale, target, pending.value);
+      const question = target.kind === 'text' ? t('confirm.textAsYesNo', { answer, question: itemLabel(t, target) }) : t('confirm.interpreted', { answer });
+      return yesNo(target.id, question, t('hint.confirm'));
     }
     case 'asking':
       return item ? itemPrompt(def, t, state, item, answers, progress) : null;

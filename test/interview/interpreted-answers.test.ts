@@ -142,3 +142,34 @@ describe('a yes or no with more text', () => {
     expect(said).toContain('The rest of your message was not kept: the link and detail are asked for only after a Yes.');
   });
 });
+
+describe('a bare yes or no where a text is asked is confirmed before it is stored', () => {
+  test('(es) «sí» at «Su nombre» → asked first; «no» → the question again; the name typed → «Guardado.»', () => {
+    const r = respondent('es');
+    reach(r, 'respondent.name');
+    const asked = r.say('sí');
+    expect(asked).toContain('¿Desea guardar «sí» como respuesta a «Su nombre»?');
+    expect(asked).not.toContain('Guardado');
+    expect(r.answer('respondent.name')).toBeUndefined();
+    expect(r.say('no')).toContain('En ese caso, escriba de nuevo su respuesta.');
+    expect(r.at).toBe('respondent.name');
+    expect(r.say('Ana Pérez')).toContain('Guardado.');
+    expect(r.answer('respondent.name')).toBe('Ana Pérez');
+  });
+
+  test('(en) "No" at question 44, confirmed with yes, is stored as typed', () => {
+    const r = respondent('en');
+    reach(r, 'q44');
+    expect(r.say('No')).toContain('Save “No” as the answer to “44 — ');
+    expect(r.answer('q44')).toBeUndefined();
+    r.say('yes');
+    expect(r.answer('q44')).toBe('No');
+  });
+
+  test('a text that starts with yes or no is an answer at once', () => {
+    const r = respondent('en');
+    reach(r, 'q44');
+    expect(r.say('No, nothing to add.')).toContain('Saved');
+    expect(r.answer('q44')).toBe('No, nothing to add.');
+  });
+});

@@ -6,6 +6,7 @@ import { createMongoStore } from '../../src/store/mongodb';
 import type { ResponseDoc, Store } from '../../src/store/port';
 import { directLineActivity, post, startBot } from '../fixtures/http';
 import { testDbName, testMongoUri } from '../fixtures/mongo';
+import { storesUnderTest, type StoragePlace } from '../fixtures/stores';
 
 /**
  * Store-level promises over HTTP: one turn, one outcome. A failure at any store call of a turn — before the call
@@ -252,10 +253,17 @@ describe.each(stores)('one turn, one outcome on the %s: a failure at every store
   });
 });
 
-describe('the same activity delivered twice', () => {
+describe.each(storesUnderTest)('the same activity delivered twice, on the %s', (_label, storage) => {
   let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => (bot = await startBot()));
-  afterAll(() => bot.close());
+  let place: StoragePlace;
+  beforeAll(async () => {
+    place = storage.place('duplicates');
+    bot = await startBot({}, place.open());
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await place?.remove();
+  });
 
   test('one after the other: one answer, one event, and the retry is not answered again', async () => {
     const r = respondent(bot.url, 'dup-seq');
@@ -284,6 +292,24 @@ describe('the same activity delivered twice', () => {
     const events = await bot.store.listEvents(response.id);
     expect(events.filter((e) => e.itemId === 'respondent.name')).toHaveLength(1);
     expect(response.answers.filter((a) => a.itemId === 'respondent.name')).toEqual([{ itemId: 'respondent.name', value: 'Ana Giménez' }]);
+  });
+
+  test('three different answers sent at once (two tabs): each is stored once, under a question of its own, or not acknowledged', async () => {
+    const r = respondent(bot.url, 'concurrent-writes');
+    await r.greet();
+    await r.say('Paraguay');
+    const sent = ['Ana Giménez', 'Directora General', 'MITIC'];
+    const results = await Promise.all(sent.map((text) => r.say(text)));
+    expect(results.map((x) => x.status)).toEqual([200, 200, 200]);
+    const acknowledged = sent.filter((_text, i) => /Saved\./.test(texts(results[i]!.body)));
+    const notSaved = sent.filter((_text, i) => /NOT saved/.test(texts(results[i]!.body)));
+    expect(acknowledged.length + notSaved.length).toBe(3);
+    const response = (await bot.store.findResponseByRespondent(r.key))!;
+    const stored = response.answers.filter((a) => a.itemId !== 'country');
+    // Every acknowledged text is stored, once, and nothing else is: the writes were serialised, none overwritten.
+    expect(stored.map((a) => a.value).sort()).toEqual([...acknowledged].sort());
+    expect(new Set(stored.map((a) => a.itemId)).size).toBe(stored.length);
+    await expectEventsMatch(bot.store, response);
   });
 });
 

@@ -7,6 +7,7 @@ import { loadDefinition } from '../dialogs';
 import { MsqAdapter } from './bot/adapter';
 import { MsqBot } from './bot/msqBot';
 import { createOnTurnError } from './bot/onTurnError';
+import { createStorePreviousRounds } from './carryForward/previousRoundSource';
 import { documentPdf } from './admin/document';
 import { createDocumentLinks } from './admin/documentLinks';
 import { documentRoute } from './admin/documentRoute';
@@ -61,6 +62,8 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   await store.init();
   const i18n = createI18n();
   const interview = createInterview(loadDefinition(), i18n);
+  // Each country's previous round, imported by the survey team (POST /admin/imports, npm run import), kept in the store.
+  const previousRounds = overrides.admin?.previousRounds ?? createStorePreviousRounds(store);
   const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
@@ -107,7 +110,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   );
   const webchat = webchatRoutes({ adapter, bot, env, logger, limits, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, ...overrides.admin })] : [];
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, ...overrides.admin, previousRounds })] : [];
   const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 

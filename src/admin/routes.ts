@@ -32,7 +32,7 @@ export interface AdminDeps {
   now?: () => Date;
   /** How `POST /admin/responses/:id/links/check` checks links (tests allow their local server's address). */
   linkCheck?: LinkCheckOptions;
-  /** Where `POST /admin/imports` keeps previous rounds; without one it checks and summarises only (a dry run). */
+  /** Where `POST /admin/imports` keeps previous rounds (the app wires the store's); without one it checks and summarises only. */
   previousRounds?: PreviousRoundSource;
   /** The editions an imported file may be in (default: dialogs/editions' knownEditions). */
   editions?: Readonly<Record<string, QuestionnaireInput>>;

@@ -11,6 +11,7 @@ import {
   answerEventSchema,
   conversationDocSchema,
   invitationSchema,
+  previousRoundDocSchema,
   responseDocSchema,
   type ActivityClaim,
   type AnswerEvent,
@@ -19,6 +20,7 @@ import {
   type AnswerValue,
   type ConversationDoc,
   type Invitation,
+  type PreviousRoundDoc,
   type ResponseDoc,
 } from './port';
 
@@ -103,6 +105,13 @@ export interface InvitationRecord {
   usedBy?: { respondentKey: string; responseId: string; at: Date };
 }
 
+/** A previous round as stored: its content as a JSON string (no key of it ever becomes a field name). */
+export interface PreviousRoundRecord {
+  _id: string;
+  roundJson: string;
+  importedAt: Date;
+}
+
 /** The database collections / datastores. */
 export const collectionNames = {
   responses: 'responses',
@@ -114,6 +123,7 @@ export const collectionNames = {
   versions: 'response_versions',
   /** MongoDB only: one record per invitation taken up (the atomic take-up). */
   invitationUses: 'invitation_uses',
+  previousRounds: 'previous_rounds',
 } as const;
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */
@@ -351,3 +361,19 @@ export const invitationsByCreatedThenId = (a: Invitation, b: Invitation) =>
 /** Whether an invitation can be taken up by a respondent at a time (see Store.markInvitationUsed). */
 export const canTakeUp = (i: Invitation, respondentKey: string, at: Date): boolean =>
   !i.revokedAt && i.expiresAt.getTime() > at.getTime() && (!i.usedBy || i.usedBy.respondentKey === respondentKey);
+
+/** Valid previous rounds as records, the last of a country winning (throws on an invalid one, before any is returned). */
+export function encodePreviousRounds(docs: PreviousRoundDoc[]): PreviousRoundRecord[] {
+  if (!Array.isArray(docs)) throw new TypeError('docs must be an array');
+  const byCountry = new Map<string, PreviousRoundRecord>();
+  for (const input of docs) {
+    const d = previousRoundDocSchema.parse(input);
+    byCountry.set(d.country, { _id: d.country, roundJson: JSON.stringify(input.round), importedAt: copyDate(d.importedAt) });
+  }
+  return [...byCountry.values()];
+}
+
+/** A stored previous round as a fresh port doc. */
+export function decodePreviousRound(r: PreviousRoundRecord): PreviousRoundDoc {
+  return { country: r._id, round: JSON.parse(r.roundJson) as Record<string, unknown>, importedAt: storedDate(r.importedAt) as Date };
+}

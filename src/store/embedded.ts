@@ -40,11 +40,13 @@ import {
   decodeConversation,
   decodeEvent,
   decodeInvitation,
+  decodePreviousRound,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
   encodeInvitation,
+  encodePreviousRounds,
   encodeResponse,
   erasureEvent,
   erasureEventId,
@@ -57,6 +59,7 @@ import {
   type ConversationRecord,
   type EventRecord,
   type InvitationRecord,
+  type PreviousRoundRecord,
   type ResponseRecord,
   type StoreLogger,
 } from './codec';
@@ -118,6 +121,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     activities: Database<ActivityRecord, string>;
     invitations: Database<InvitationRecord, string>;
     invitationHashes: Database<string, string>;
+    previousRounds: Database<PreviousRoundRecord, string>;
     meta: Database<unknown, string>;
   }
 
@@ -144,6 +148,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       activities: db('processed_activities'),
       invitations: db('invitations'),
       invitationHashes: db('invitation_hashes'),
+      previousRounds: db('previous_rounds'),
       meta: db('meta'),
     };
   }
@@ -510,6 +515,20 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         o.invitations.put(dbKey(id), encodeInvitation({ ...found, usedBy }));
         return true;
       });
+    },
+
+    async savePreviousRounds(docs) {
+      const recs = encodePreviousRounds(docs);
+      if (recs.length === 0) return;
+      await atomically((o) => {
+        for (const rec of recs) o.previousRounds.put(rec._id, rec);
+      });
+    },
+
+    async getPreviousRound(countryCode) {
+      assertKey(countryCode, 'countryCode');
+      const rec = (await ready()).previousRounds.get(dbKey(countryCode));
+      return rec && rec._id === countryCode ? decodePreviousRound(rec) : null;
     },
 
     async ping() {

@@ -41,11 +41,13 @@ import {
   decodeConversation,
   decodeEvent,
   decodeInvitation,
+  decodePreviousRound,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
   encodeInvitation,
+  encodePreviousRounds,
   encodeResponse,
   erasureEvent,
   erasureEventId,
@@ -57,6 +59,7 @@ import {
   type ConversationRecord,
   type EventRecord,
   type InvitationRecord,
+  type PreviousRoundRecord,
   type ResponseRecord,
   type StoreLogger,
 } from './codec';
@@ -191,6 +194,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const invitations: Collection<InvitationRecord> = db.collection<InvitationRecord>(collectionNames.invitations);
   const versions: Collection<VersionRecord> = db.collection<VersionRecord>(collectionNames.versions);
   const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
+  const previousRounds: Collection<PreviousRoundRecord> = db.collection<PreviousRoundRecord>(collectionNames.previousRounds);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -595,6 +599,32 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       }
       await invitations.updateOne({ _id: id }, { $set: { usedBy: record } });
       return true;
+    },
+
+    async savePreviousRounds(docs) {
+      // One document per country, keyed by its code; written one by one (no transactions on every server): a failure
+      // part-way leaves the countries written so far replaced, and the import is simply run again.
+      const recs = encodePreviousRounds(docs);
+      if (recs.length === 0) return;
+      await ready();
+      for (const { _id, ...rest } of recs) {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await previousRounds.replaceOne({ _id }, rest, { upsert: true });
+            break;
+          } catch (e) {
+            // Two concurrent upserts of a new country: one inserts, the other gets a duplicate key and replaces.
+            if (!isDuplicateKey(e) || attempt >= 2) throw e;
+          }
+        }
+      }
+    },
+
+    async getPreviousRound(countryCode) {
+      assertKey(countryCode, 'countryCode');
+      await ready();
+      const rec = await previousRounds.findOne({ _id: countryCode });
+      return rec ? decodePreviousRound(rec) : null;
     },
 
     async ping() {

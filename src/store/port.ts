@@ -92,6 +92,19 @@ export const answerEventSchema = z.object({
 /** One entry of the audit trail: an answer change, or the erasure of a response. */
 export type AnswerEvent = z.infer<typeof answerEventSchema>;
 
+/**
+ * A country's previous round, imported by the survey team (see src/carryForward): the country, when it was
+ * imported, and the round itself as plain JSON — opaque to the store (its own module validates it), like `engine`.
+ */
+export const previousRoundDocSchema = z.object({
+  /** ISO 3166 alpha-3; one previous round per country. */
+  country: z.string().regex(/^[A-Z]{3}$/),
+  round: jsonObjectSchema,
+  importedAt: z.date(),
+});
+/** A country's previous round, as stored. */
+export type PreviousRoundDoc = z.infer<typeof previousRoundDocSchema>;
+
 /** Where to reach a respondent proactively. */
 export const conversationDocSchema = z.object({
   /** `${channel}:${conversationId}`. */
@@ -265,6 +278,13 @@ export interface Store {
    * safe). False otherwise, writing nothing.
    */
   markInvitationUsed(id: string, use: InvitationUse): Promise<boolean>;
+  /**
+   * Keeps countries' previous rounds, each replacing what was kept for its country before. All are validated
+   * before anything is written (an invalid one rejects, writing nothing); a country given twice keeps the last.
+   */
+  savePreviousRounds(docs: PreviousRoundDoc[]): Promise<void>;
+  /** A country's previous round, or null when none was imported. */
+  getPreviousRound(countryCode: string): Promise<PreviousRoundDoc | null>;
   /** Throws when the store cannot serve (used by /healthz). */
   ping(): Promise<void>;
   /** Release the connection or files; the store cannot be used afterwards. */

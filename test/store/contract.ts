@@ -4,7 +4,7 @@
  * from the clock it is given (the suite moves it to let leases and memories run out).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RECENT_TURNS, type AnswerEvent, type ConversationDoc, type Invitation, type ResponseDoc, type Store, type TurnCommit } from '../../src/store/port';
+import { RECENT_TURNS, type AnswerEvent, type ConversationDoc, type Invitation, type PreviousRoundDoc, type ResponseDoc, type Store, type TurnCommit } from '../../src/store/port';
 
 /** What a store under test reads the time from. */
 export interface StoreClock {
@@ -787,6 +787,61 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
           expect(await second.createInvitation({ ...sampleInvitation(), codeHash: b.codeHash })).toBe(false);
         });
       }
+    });
+
+    describe('previous rounds', () => {
+      const round = (country: string, overrides: Partial<PreviousRoundDoc> = {}): PreviousRoundDoc => ({
+        country,
+        round: {
+          country,
+          edition: 'msq-2022',
+          answers: [
+            { itemId: 'q1', value: 'https://www.paraguay.gov.py', fit: 'keepable' },
+            { itemId: 'q2.channels', value: ['web', 'mobile'], fit: 'keepable' },
+          ],
+          // Keys and values that are operators or paths elsewhere are only data here.
+          hostile: Object.fromEntries(hostileStrings.map((h) => [h, h])),
+        },
+        importedAt: at('2026-01-15T09:30:00.250Z'),
+        ...overrides,
+      });
+
+      it('keeps one previous round per country, a new import replacing the old, and returns copies', async () => {
+        expect(await store.getPreviousRound('PRY')).toBeNull();
+        const paraguay = round('PRY');
+        const uruguay = round('URY', { round: { country: 'URY', answers: [] } });
+        await store.savePreviousRounds([paraguay, uruguay]);
+        expect(await store.getPreviousRound('PRY')).toEqual(paraguay);
+        expect(await store.getPreviousRound('URY')).toEqual(uruguay);
+        expect(await store.getPreviousRound('ARG')).toBeNull();
+
+        const again = round('PRY', { round: { country: 'PRY', answers: [{ itemId: 'q1', value: 'https://www.gov.py' }] }, importedAt: at('2026-02-01T00:00:00Z') });
+        await store.savePreviousRounds([again]);
+        expect(await store.getPreviousRound('PRY')).toEqual(again);
+        expect(await store.getPreviousRound('URY')).toEqual(uruguay);
+
+        const got = (await store.getPreviousRound('PRY'))!;
+        (got.round.answers as unknown[]).length = 0;
+        got.importedAt.setTime(0);
+        expect(await store.getPreviousRound('PRY')).toEqual(again);
+      });
+
+      it('refuses an invalid round before writing any of them; a country given twice keeps the last', async () => {
+        await expect(store.savePreviousRounds([round('PRY'), round('paraguay')])).rejects.toThrow();
+        await expect(store.savePreviousRounds([round('URY', { round: [] as unknown as Record<string, unknown> })])).rejects.toThrow();
+        expect(await store.getPreviousRound('PRY')).toBeNull();
+        expect(await store.getPreviousRound('URY')).toBeNull();
+        const last = round('PRY', { importedAt: at('2026-03-01T00:00:00Z') });
+        await store.savePreviousRounds([round('PRY'), last]);
+        expect(await store.getPreviousRound('PRY')).toEqual(last);
+        await store.savePreviousRounds([]);
+        expect(await store.getPreviousRound('PRY')).toEqual(last);
+      });
+
+      it('finds nothing for a hostile country code', async () => {
+        await store.savePreviousRounds([round('PRY')]);
+        for (const hostile of hostileStrings) expect(await store.getPreviousRound(hostile)).toBeNull();
+      });
     });
 
     describe('lifecycle', () => {

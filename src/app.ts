@@ -6,6 +6,8 @@ import type { Server } from 'restify';
 import { loadDefinition } from '../dialogs';
 import { MsqAdapter } from './bot/adapter';
 import { MsqBot } from './bot/msqBot';
+import { createProactiveSender } from './bot/proactiveSender';
+import { createReviewService } from './review/flags';
 import { createOnTurnError } from './bot/onTurnError';
 import { createStorePreviousRounds } from './carryForward/previousRoundSource';
 import { documentPdf } from './admin/document';
@@ -110,7 +112,9 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   );
   const webchat = webchatRoutes({ adapter, bot, env, logger, limits, ...overrides.webchat });
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, ...overrides.admin, previousRounds })] : [];
+  const sender = createProactiveSender({ adapter, appId: env.MicrosoftAppId, i18n });
+  const review = createReviewService({ store, interview, logger, sender });
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, review, ...overrides.admin, previousRounds })] : [];
   const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 

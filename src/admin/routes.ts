@@ -19,6 +19,8 @@ import type { EditionMap } from '../../dialogs/editions/schema';
 import type { QuestionnaireInput } from '../../dialogs/schema';
 import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
 import type { LinkCheckOptions } from './linkCheck';
+import type { ReviewService } from '../review/flags';
+import { reviewRoutes } from '../review/routes';
 
 export interface AdminDeps {
   /** ADMIN_TOKEN: the bearer token of every `/admin` API call. */
@@ -38,6 +40,8 @@ export interface AdminDeps {
   editions?: Readonly<Record<string, QuestionnaireInput>>;
   /** The maps between editions (default: the files of dialogs/editions, read when the routes are made). */
   editionMaps?: readonly EditionMap[];
+  /** The survey team's flags on submitted responses (`/admin/responses/:id/flags`); absent, those routes are not mounted. */
+  review?: ReviewService;
 }
 
 /** Who erases a response from the dashboard or the API, in the audit trail. */
@@ -86,6 +90,7 @@ export const ADMIN_CSP = [
  * - `GET|POST /admin/invitations`, `DELETE /admin/invitations/:id` — list, make, revoke invitations
  * - `POST /admin/responses/:id/links/check` — whether the links of a response answer (see linkRoutes.ts)
  * - `POST /admin/imports?format=` — a previous round's export checked, mapped and summarised (see importRoutes.ts)
+ * - `GET|POST /admin/responses/:id/flags` — the survey team asks back about an item of a submitted response (see review/routes.ts)
  */
 export function adminRoutes(deps: AdminDeps): (server: Server) => void {
   const { store, definition: def, logger } = deps;
@@ -189,6 +194,7 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
     }));
 
     linkRoutes({ store, definition: def, logger, options: deps.linkCheck ?? {} }, kit)(server);
+    if (deps.review) reviewRoutes(deps.review, kit)(server);
   };
 }
 

@@ -8,7 +8,7 @@ import { parseCommand } from './parse/command';
 import { isGreeting } from './parse/greeting';
 import { normalize } from './parse/normalize';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
-import { engineStateSchema, type EngineState, type StoredAnswer } from './state';
+import { engineStateSchema, type EngineState, type Flag, type StoredAnswer } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
 export interface Input {
@@ -53,6 +53,12 @@ export interface Interview {
   handle(state: EngineState, input: Input, now: Date): Turn;
   /** Reads a saved state (any schema version, any earlier definition); null when it is not a state at all. */
   load(saved: unknown): EngineState | null;
+  /**
+   * The survey team flags an item of a submitted response with a comment: the response reopens that item only
+   * (phase `revising`) and the replies tell the respondent what is asked. Null when the response is not
+   * submitted, or the item is unknown or does not apply to its answers.
+   */
+  flag(state: EngineState, flag: { id: string; itemId: string; comment: string }, now: Date): Turn | null;
   /** An item's question and current answer as the respondent reads them (for updating an answered card). */
   describe(state: EngineState, itemId: string): { question: string; answer: string } | null;
 }
@@ -79,11 +85,12 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     const promptId = currentPromptId(state);
     if (input.questionId && promptId && input.questionId !== promptId) return { type: 'STALE', questionId: input.questionId };
     if (state.phase === 'submitted') return { type: 'TEXT' };
+    if (state.phase === 'revising' && !state.current) return { type: 'TEXT' };
     if (state.phase === 'confirmingAnswer') {
       // Yes or no to "Paraguay — is that right?"; anything else is a new answer to the same question.
       const yesNo = parseYesNo(text);
       if (yesNo.ok) return { type: 'CONFIRM', yes: yesNo.value === 'yes', at: now.toISOString() };
-    } else if (state.phase !== 'asking') {
+    } else if (state.phase !== 'asking' && state.phase !== 'revising') {
       const yesNo = parseYesNo(text);
       return yesNo.ok ? { type: 'CONFIRM', yes: yesNo.value === 'yes', at: now.toISOString() } : { type: 'INVALID', reason: { code: 'yesno' } };
     }
@@ -97,7 +104,17 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     const echo = item.kind !== 'text' && item.kind !== 'email' && normalize(text) !== normalize(shown);
     // A bare "yes"/"sí"/"no" where a text is asked (a name, a law, a link) is more often a slip than the answer.
     const confirm = parsed.confirm === true || (item.kind === 'text' && isBareYesNo(text));
-    return { type: 'ANSWER', value: parsed.value, echo, ...(parsed.rest ? { rest: parsed.rest } : {}), ...(confirm ? { confirm: true } : {}) };
+    return { type: 'ANSWER', value: parsed.value, echo, at: now.toISOString(), ...(parsed.rest ? { rest: parsed.rest } : {}), ...(confirm ? { confirm: true } : {}) };
+  };
+
+  /** One event through the machine, from a persisted state to the next. */
+  const run = (state: EngineState, event: InterviewEvent): Turn => {
+    const { phase, ...rest } = state;
+    const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
+    const next = transition(snapshot, event);
+    const { outbox, changes, effects, ...context } = next.context;
+    const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
+    return finish(after.state, { outbox: after.outbox, changes: after.changes, effects });
   };
 
   return {
@@ -135,7 +152,9 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       const state = options.locale ? { ...saved, locale: options.locale } : saved;
       const t = translatorFor(i18n, state.locale);
       const text = `${t('welcome.back')}\n${whereText(def, t, state)}`;
-      const turn = finish(state, { outbox: [], changes: [], effects: [] });
+      // Back while the survey team's questions are open: what they asked, before the question.
+      const open = state.phase === 'revising' ? (state.flags ?? []).filter((f) => f.resolvedAt === null) : [];
+      const turn = finish(state, { outbox: open.map((f) => ({ say: 'flagged' as const, itemId: f.itemId, comment: f.comment })), changes: [], effects: [] });
       return { ...turn, replies: [{ type: 'message', text }, ...turn.replies] };
     },
     handle(state, input, now) {
@@ -149,12 +168,13 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         }
         event = { type: 'EDIT', itemId: unlocked.id };
       }
-      const { phase, ...rest } = state;
-      const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
-      const next = transition(snapshot, event);
-      const { outbox, changes, effects, ...context } = next.context;
-      const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
-      return finish(after.state, { outbox: after.outbox, changes: after.changes, effects });
+      return run(state, event);
+    },
+    flag(state, { id, itemId, comment }, now) {
+      const item = def.byId.get(itemId);
+      if ((state.phase !== 'submitted' && state.phase !== 'revising') || !item || !isApplicable(def, item, answerMap(state.answers))) return null;
+      const flag: Flag = { id, itemId, comment, at: now.toISOString(), resolvedAt: null };
+      return run(state, { type: 'FLAG', flag });
     },
     load(saved) {
       const parsed = engineStateSchema.safeParse(saved);
@@ -218,6 +238,8 @@ export function currentPromptId(state: EngineState): string | null {
       return 'restart';
     case 'confirmingErase':
       return 'erase';
+    case 'revising':
+      return state.current;
     case 'submitted':
       return null;
   }

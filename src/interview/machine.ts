@@ -16,7 +16,7 @@ import {
 } from './flow';
 import type { Reason } from './parse/answer';
 import type { Command } from './parse/command';
-import type { AnswerValue, EngineState } from './state';
+import type { AnswerValue, EngineState, Flag } from './state';
 
 /** Something to tell the respondent, rendered in their language after the transition. */
 export type Say =
@@ -26,6 +26,8 @@ export type Say =
   /** A button of an earlier prompt was clicked. */
   | { say: 'stale'; questionId: string }
   | { say: 'section'; section: SectionId }
+  /** The survey team asks about an item of the submitted response. */
+  | { say: 'flagged'; itemId: string; comment: string }
   | { say: 'invalid'; reason: Reason }
   | { say: 'help' }
   | { say: 'progress' }
@@ -54,11 +56,13 @@ export interface InterviewContext extends Omit<EngineState, 'phase'> {
  * the respondent must confirm the reading first (`confirm`).
  */
 export type InterviewEvent =
-  | { type: 'ANSWER'; value: AnswerValue; rest?: string; echo: boolean; confirm?: boolean }
+  | { type: 'ANSWER'; value: AnswerValue; rest?: string; echo: boolean; confirm?: boolean; at?: string }
   | { type: 'INVALID'; reason: Reason }
   | { type: 'CONFIRM'; yes: boolean; at: string }
   | { type: 'TEXT' }
   | { type: 'STALE'; questionId: string }
+  /** The survey team flags an item of the submitted response (not a respondent's message). */
+  | { type: 'FLAG'; flag: Flag }
   | Command;
 
 /**
@@ -138,6 +142,7 @@ export function createInterviewMachine(def: Definition) {
         return item !== undefined && isApplicable(def, item, answerMap(context.answers));
       },
       hasAnswers: ({ context }) => context.answers.length > 0,
+      hasNoOpenFlag: ({ context }) => !(context.flags ?? []).some((f) => f.resolvedAt === null),
     },
     actions: {
       say: assign({ outbox: ({ context }, say: Say) => [...context.outbox, say] }),
@@ -201,6 +206,22 @@ export function createInterviewMachine(def: Definition) {
         ...moveTo({ ...context, lastSection: null }, def.items[0].id),
       })),
       markSubmitted: assign({ submittedAt: ({ event }) => (event.type === 'CONFIRM' ? event.at : new Date(0).toISOString()), current: null }),
+      addFlag: assign(({ context, event }) => {
+        if (event.type !== 'FLAG') return {};
+        const flags = [...(context.flags ?? []), event.flag];
+        const open = context.current !== null && flags.some((f) => f.itemId === context.current && f.resolvedAt === null);
+        return { flags, current: open ? context.current : event.flag.itemId, outbox: [...context.outbox, { say: 'flagged', itemId: event.flag.itemId, comment: event.flag.comment }] };
+      }),
+      resolveFlag: assign(({ context, event }) => {
+        const at = event.type === 'ANSWER' && event.at ? event.at : new Date(0).toISOString();
+        const flags = (context.flags ?? []).map((f) => (f.itemId === context.current && f.resolvedAt === null ? { ...f, resolvedAt: at } : f));
+        const next = flags.find((f) => f.resolvedAt === null);
+        return { flags, current: next?.itemId ?? null };
+      }),
+      markRevised: assign({
+        submittedAt: ({ context }) => (context.flags ?? []).reduce<string | null>((latest, f) => (f.resolvedAt && (!latest || f.resolvedAt > latest) ? f.resolvedAt : latest), context.submittedAt),
+        current: null,
+      }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
       requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
     },
@@ -301,6 +322,26 @@ export function createInterviewMachine(def: Definition) {
             { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
           ],
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
+          COPY: { actions: 'requestCopy' },
+          FLAG: { target: 'revising', actions: 'addFlag' },
+        },
+      },
+      // Submitted, with items the survey team flagged: only those are asked; answering the last one submits again.
+      revising: {
+        always: { guard: 'hasNoOpenFlag', target: 'submitted', actions: ['markRevised', { type: 'say', params: { say: 'message', key: 'revise.done' } }] },
+        on: {
+          ANSWER: { actions: ['recordAnswer', 'resolveFlag'] },
+          FLAG: { actions: 'addFlag' },
+          INVALID: { actions: 'sayInvalid' },
+          STALE: { actions: { type: 'say', params: ({ event }) => ({ say: 'stale', questionId: event.questionId }) } },
+          '*': { actions: { type: 'say', params: { say: 'message', key: 'revise.onlyFlagged' } } },
+          HELP: { actions: { type: 'say', params: { say: 'help' } } },
+          PROGRESS: { actions: { type: 'say', params: { say: 'progress' } } },
+          REVIEW: { actions: { type: 'say', params: ({ event }) => ({ say: 'review', section: event.section }) } },
+          LANGUAGE: [
+            { guard: ({ event }) => event.locale === null, actions: { type: 'say', params: { say: 'message', key: 'language.usage' } } },
+            { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
+          ],
           COPY: { actions: 'requestCopy' },
         },
       },

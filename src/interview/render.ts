@@ -100,6 +100,7 @@ export function renderPrompt(def: Definition, t: Translator, state: EngineState,
       return yesNo(target.id, question, t('hint.confirm'));
     }
     case 'asking':
+    case 'revising':
       return item ? itemPrompt(def, t, state, item, answers, progress) : null;
   }
 }
@@ -188,6 +189,10 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
     }
     case 'invalid':
       return invalidText(t, def, state, answers, say.reason);
+    case 'flagged': {
+      const item = def.byId.get(say.itemId);
+      return t('revise.flagged', { question: item ? itemLabel(t, item) : say.itemId, comment: say.comment });
+    }
     case 'help':
       return [t('help.commands'), t('help.answering'), t('questionnaire:contact')].join('\n\n');
     case 'progress':
@@ -224,6 +229,7 @@ function invalidText(t: Translator, def: Definition, state: EngineState, answers
 /** Where the respondent is, as in the printed questionnaire: "Question 17 of 44 · section C". */
 export function whereText(def: Definition, t: Translator, state: EngineState): string {
   if (state.phase === 'submitted') return t('where.submitted', { date: state.submittedAt?.slice(0, 10) ?? '' });
+  if (state.phase === 'revising') return t('where.revising', { count: (state.flags ?? []).filter((f) => f.resolvedAt === null).length });
   // Only where the respondent is: counting the questions answered is not needed here.
   const { question, section } = whereIs(def, askedItem(state));
   const questions = questionCount(def);

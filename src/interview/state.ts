@@ -12,9 +12,23 @@ export type StoredAnswer = z.infer<typeof storedAnswerSchema>;
 /**
  * The phases of the conversation; the item being asked lives in `current`. `confirmingAnswer`: the bot read a
  * typed answer one way (a country from part of its name) and asks whether that is right before storing it.
+ * `revising`: a submitted response of which the survey team flagged items; only those are asked, and answering
+ * the last one submits it again.
  */
-export const phaseSchema = z.enum(['asking', 'confirmingAnswer', 'confirmingRestart', 'confirmingErase', 'confirmingSubmit', 'submitted']);
+export const phaseSchema = z.enum(['asking', 'confirmingAnswer', 'confirmingRestart', 'confirmingErase', 'confirmingSubmit', 'submitted', 'revising']);
 export type Phase = z.infer<typeof phaseSchema>;
+
+/** An item of a submitted response the survey team asks about: open until it is answered again. */
+export const flagSchema = z.object({
+  id: z.string().min(1),
+  itemId: z.string().min(1),
+  comment: z.string(),
+  /** ISO date of the flag. */
+  at: z.string(),
+  /** ISO date of the answer that resolved it, or null while open. */
+  resolvedAt: z.string().nullable(),
+});
+export type Flag = z.infer<typeof flagSchema>;
 
 const stateV1 = z.object({
   schemaVersion: z.literal(1),
@@ -47,6 +61,8 @@ const stateV1 = z.object({
     .discriminatedUnion('by', [z.object({ by: z.literal('back') }), z.object({ by: z.literal('edit'), question: z.string() })])
     .nullable()
     .optional(),
+  /** The survey team's questions about items of the submitted response ("the link in q13 returns 404"). */
+  flags: z.array(flagSchema).optional(),
 });
 
 /**

@@ -169,7 +169,7 @@ export function createSessionService(deps: {
     const turn = interview.handle(state, input, at);
     if (turn.effects.includes('erase')) return erase(request, existing, turn, at);
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, turn));
-    return write(request, toDoc(existing, turn.state, at), existing.version, turn, at, () => ok(existing.id, turn, answeredPrompt(state, turn)));
+    return write(request, toDoc(existing, turn.state, at), existing.version, turn, at, () => ok(existing.id, turn, answeredPrompt(state, turn)), whoOf(respondent), state);
   }
 
   /** Whether the respondent was greeted in this conversation (see TurnRequest.conversationId). */
@@ -191,13 +191,14 @@ export function createSessionService(deps: {
     at: Date,
     reply: () => TurnResult,
     by: AnswerEvent['who'] = whoOf(request.respondent),
+    before?: EngineState,
   ): Promise<Attempt | null> {
     const version = expectedVersion === null ? 1 : expectedVersion + 1;
     const commit: TurnCommit = {
       turnId: randomUUID(),
       response: doc,
       expectedVersion,
-      events: eventsOf(doc.id, version, turn.changes, by, request.respondent.channel, at),
+      events: eventsOf(doc.id, version, turn.changes, by, request.respondent.channel, at, before, turn.state),
       ...(request.activityKey ? { activity: { key: request.activityKey, ttlSeconds: ACTIVITY_TTL_SECONDS } } : {}),
     };
     try {
@@ -324,7 +325,7 @@ export type SessionService = ReturnType<typeof createSessionService>;
  * The engine's answers and deferred items are not stored twice: they are the document's (engineStateOf puts
  * them back).
  */
-function toDoc(base: ResponseDoc, state: EngineState, at: Date): ResponseDoc {
+export function toDoc(base: ResponseDoc, state: EngineState, at: Date): ResponseDoc {
   const country = state.answers.find((a) => a.itemId === 'country')?.value;
   const code = typeof country === 'string' ? country : null;
   const { answers: _answers, deferred: _deferred, ...engine } = state;
@@ -332,7 +333,8 @@ function toDoc(base: ResponseDoc, state: EngineState, at: Date): ResponseDoc {
     ...base,
     country: code ? { code, name: countryName(code, 'en') ?? code } : null,
     locale: state.locale,
-    status: state.phase === 'submitted' ? 'submitted' : 'in_progress',
+    // A submitted response whose flagged items are being revised stays submitted (with its open flags).
+    status: state.phase === 'submitted' || state.phase === 'revising' ? 'submitted' : 'in_progress',
     answers: state.answers,
     deferred: state.deferred,
     engine,
@@ -342,7 +344,7 @@ function toDoc(base: ResponseDoc, state: EngineState, at: Date): ResponseDoc {
 }
 
 /** The engine's state of a stored response (older documents also carry the answers inside the engine's state: the document's win, being the same). */
-function engineStateOf(doc: ResponseDoc): unknown {
+export function engineStateOf(doc: ResponseDoc): unknown {
   return { ...doc.engine, answers: doc.answers, deferred: doc.deferred };
 }
 
@@ -364,9 +366,31 @@ function newResponse(respondent: Respondent, state: EngineState, at: Date): Resp
   return toDoc(base, state, at);
 }
 
-/** The audit events of a turn's changes; ids `${responseId}:${version}:${n}`, so that a retried write adds none twice. */
-function eventsOf(responseId: string, version: number, changes: Turn['changes'], who: AnswerEvent['who'], channel: string, at: Date): AnswerEvent[] {
-  return changes.map((change, n) => ({ id: `${responseId}:${version}:${n}`, responseId, itemId: change.itemId, oldValue: change.oldValue, newValue: change.newValue, who, channel, at, type: 'answer' }));
+/**
+ * The audit events of a turn: its answer changes, then the survey team's flags it added (`flagged`, the comment as
+ * newValue) and those it resolved (`revised_after_review`). Ids `${responseId}:${version}:${n}`, so that a
+ * retried write adds none twice.
+ */
+export function eventsOf(
+  responseId: string,
+  version: number,
+  changes: Turn['changes'],
+  who: AnswerEvent['who'],
+  channel: string,
+  at: Date,
+  before?: EngineState,
+  after?: EngineState,
+): AnswerEvent[] {
+  type Entry = Pick<AnswerEvent, 'itemId' | 'oldValue' | 'newValue' | 'type'>;
+  const answers = changes.map((change): Entry => ({ itemId: change.itemId, oldValue: change.oldValue, newValue: change.newValue, type: 'answer' }));
+  const earlier = new Map((before?.flags ?? []).map((f) => [f.id, f]));
+  const review = (after?.flags ?? []).flatMap((flag): Entry[] => {
+    const was = earlier.get(flag.id);
+    if (!was) return [{ itemId: flag.itemId, oldValue: null, newValue: flag.comment, type: 'flagged' }];
+    if (was.resolvedAt === null && flag.resolvedAt !== null) return [{ itemId: flag.itemId, oldValue: null, newValue: null, type: 'revised_after_review' }];
+    return [];
+  });
+  return [...answers, ...review].map((e, n) => ({ id: `${responseId}:${version}:${n}`, responseId, ...e, who, channel, at }));
 }
 
 /** The author of a respondent's changes, as the audit trail records them. */

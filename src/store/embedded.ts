@@ -64,7 +64,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
-import { invitationUseSchema, isListed, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
+import { invitationUseSchema, isListed, type ConversationDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -420,6 +420,17 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       assertKey(id, 'id');
       const rec = (await ready()).conversations.get(dbKey(id));
       return rec && rec._id === id ? decodeConversation(rec) : null;
+    },
+
+    async listConversations(respondentKey) {
+      assertKey(respondentKey, 'respondentKey');
+      const o = await ready();
+      const list: ConversationDoc[] = [];
+      for (const { value: conversationId } of o.conversationsByRespondent.getRange(under(dbKey(respondentKey)))) {
+        const rec = o.conversations.get(dbKey(conversationId));
+        if (rec && rec.respondentKey === respondentKey) list.push(decodeConversation(rec));
+      }
+      return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     async claimActivity(key, leaseSeconds) {

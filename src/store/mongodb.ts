@@ -500,6 +500,13 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       return rec ? decodeConversation(rec) : null;
     },
 
+    async listConversations(respondentKey) {
+      assertKey(respondentKey, 'respondentKey');
+      await ready();
+      const recs = await conversations.find({ respondentKey }).toArray();
+      return recs.map(decodeConversation).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
     async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
       assertTtl(leaseSeconds);

@@ -84,8 +84,11 @@ export const answerEventSchema = z.object({
   who: whoSchema,
   channel: z.string(),
   at: z.date(),
-  /** An erasure event carries no content (itemId '*', values null). */
-  type: z.enum(['answer', 'erasure']),
+  /**
+   * An erasure event carries no content (itemId '*', values null). `flagged`: the survey team asked about the item
+   * of a submitted response (the comment is the newValue); `revised_after_review`: it was answered again.
+   */
+  type: z.enum(['answer', 'erasure', 'flagged', 'revised_after_review']),
   /** Set by eraseResponse on the response's earlier events, whose values (and who.name) were removed. */
   redacted: z.literal(true).optional(),
 });
@@ -251,6 +254,8 @@ export interface Store {
   saveConversation(doc: ConversationDoc): Promise<void>;
   /** A conversation by id, or null. */
   getConversation(id: string): Promise<ConversationDoc | null>;
+  /** Every conversation of a respondent (where to reach them proactively), sorted by id. */
+  listConversations(respondentKey: string): Promise<ConversationDoc[]>;
   /**
    * Claim a channel activity for a lease of leaseSeconds: claimed when the key is new, released, or its lease or
    * done-memory ran out; otherwise not claimed, with the claim's state. Two concurrent claims: exactly one wins.

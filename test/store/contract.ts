@@ -510,6 +510,24 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
         expect(await store.getConversation('webchat:new')).toEqual({ ...doc, id: 'webchat:new' });
         expect(await store.getConversation('webchat:none')).toBeNull();
       });
+
+      it('lists the conversations of one respondent (where to reach them proactively), and follows a conversation that changes hands', async () => {
+        const reference = { channelId: 'msteams', conversation: { id: 'a:1' }, serviceUrl: 'https://smba.trafficmanager.net/emea/' };
+        const conversation = (id: string, respondentKey: string): ConversationDoc => ({ id, respondentKey, reference: { ...reference, conversation: { id } }, updatedAt: at('2025-03-01T10:00:00Z') });
+        await store.saveConversation(conversation('msteams:b', 'msteams:ana'));
+        await store.saveConversation(conversation('msteams:a', 'msteams:ana'));
+        await store.saveConversation(conversation('msteams:c', 'msteams:ana.other'));
+        for (const hostile of hostileStrings) await store.saveConversation(conversation(`x:${hostile}`, hostile));
+        expect((await store.listConversations('msteams:ana')).map((c) => c.id)).toEqual(['msteams:a', 'msteams:b']);
+        expect(await store.listConversations('msteams:ana')).toContainEqual(conversation('msteams:a', 'msteams:ana'));
+        expect(await store.listConversations('msteams:nobody')).toEqual([]);
+        for (const hostile of hostileStrings) expect((await store.listConversations(hostile)).map((c) => c.id)).toEqual([`x:${hostile}`]);
+        // The same conversation now used by someone else: listed for them only.
+        await store.saveConversation(conversation('msteams:b', 'msteams:carlos'));
+        expect((await store.listConversations('msteams:ana')).map((c) => c.id)).toEqual(['msteams:a']);
+        expect((await store.listConversations('msteams:carlos')).map((c) => c.id)).toEqual(['msteams:b']);
+        await expect(store.listConversations({ $gt: '' } as unknown as string)).rejects.toThrow();
+      });
     });
 
     describe('turns: one commit, one outcome', () => {

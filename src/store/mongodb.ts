@@ -40,15 +40,20 @@ import {
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeIdentity,
   decodeInvitation,
+  decodeLinkCode,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
+  encodeIdentity,
   encodeInvitation,
+  encodeLinkCode,
   encodeResponse,
   erasureEvent,
   erasureEventId,
+  identitiesByAtThenKey,
   invitationsByCreatedThenId,
   isLive,
   turnRecord,
@@ -56,6 +61,8 @@ import {
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type IdentityRecord,
+  type LinkCodeRecord,
   type InvitationRecord,
   type ResponseRecord,
   type StoreLogger,
@@ -191,6 +198,8 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const invitations: Collection<InvitationRecord> = db.collection<InvitationRecord>(collectionNames.invitations);
   const versions: Collection<VersionRecord> = db.collection<VersionRecord>(collectionNames.versions);
   const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
+  const identities: Collection<IdentityRecord> = db.collection<IdentityRecord>(collectionNames.identities);
+  const linkCodes: Collection<LinkCodeRecord> = db.collection<LinkCodeRecord>(collectionNames.linkCodes);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -211,6 +220,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
       { key: { createdAt: 1 }, name: 'createdAt' },
     ]);
+    await ensureIndexes(identities, [{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
     await ensureIndexes(versions, [
       { key: { responseId: 1, version: 1 }, name: 'responseId_version' },
       { key: { copied: 1 }, name: 'copied' },
@@ -464,6 +474,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
       await conversations.deleteMany({ respondentKey: rec.respondentKey });
+      await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);
       } catch (e) {
@@ -595,6 +606,55 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       }
       await invitations.updateOne({ _id: id }, { $set: { usedBy: record } });
       return true;
+    },
+
+    async bindIdentity(identity) {
+      const { _id, ...rest } = encodeIdentity(identity);
+      await ready();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await identities.replaceOne({ _id }, rest, { upsert: true });
+          return;
+        } catch (e) {
+          if (!isDuplicateKey(e) || attempt >= 2) throw e;
+        }
+      }
+    },
+
+    async findIdentity(key) {
+      assertKey(key, 'key');
+      await ready();
+      const rec = await identities.findOne({ _id: key });
+      return rec ? decodeIdentity(rec) : null;
+    },
+
+    async listIdentities(responseId) {
+      assertKey(responseId, 'responseId');
+      await ready();
+      return (await identities.find({ responseId }).toArray()).map(decodeIdentity).sort(identitiesByAtThenKey);
+    },
+
+    async createLinkCode(link) {
+      const rec = encodeLinkCode(link);
+      await ready();
+      try {
+        await linkCodes.insertOne({ ...rec });
+        return true;
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+    },
+
+    async takeLinkCode(codeHash, at) {
+      assertKey(codeHash, 'codeHash');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      await ready();
+      // Deleted as it is read: of two concurrent takes, one gets the record.
+      const rec = await linkCodes.findOneAndDelete({ _id: codeHash });
+      if (!rec) return null;
+      const link = decodeLinkCode(rec);
+      return link.expiresAt.getTime() > at.getTime() ? link : null;
     },
 
     async ping() {

@@ -10,9 +10,14 @@ import {
   RECENT_TURNS,
   answerEventSchema,
   conversationDocSchema,
+  identitySchema,
   invitationSchema,
   previousRoundDocSchema,
+  linkCodeSchema,
   responseDocSchema,
+  type Identity,
+  type LinkCode,
+  type Team,
   type ActivityClaim,
   type AnswerEvent,
   type CommittedTurn,
@@ -47,6 +52,25 @@ export interface ResponseRecord {
   version: number;
   /** The most recent turns that wrote the response (oldest first, at most RECENT_TURNS); absent in older records. */
   turns?: TurnRecord[];
+  /** A country's shared response: its team as JSON (participants' states hold user text and any keys). */
+  teamJson?: string;
+}
+
+/** A channel identity bound to a response, as stored (`_id`: the identity's key). */
+export interface IdentityRecord {
+  _id: string;
+  responseId: string;
+  participantId: string | null;
+  at: Date;
+}
+
+/** A one-time link code, as stored (`_id`: its hash). */
+export interface LinkCodeRecord {
+  _id: string;
+  responseId: string;
+  participantId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 /** A turn as remembered in a response record: its id, the version it wrote, and the activity it processed. */
@@ -102,6 +126,8 @@ export interface InvitationRecord {
   createdAt: Date;
   expiresAt: Date;
   revokedAt?: Date;
+  lead?: boolean;
+  sections?: string[];
   usedBy?: { respondentKey: string; responseId: string; at: Date };
 }
 
@@ -124,6 +150,12 @@ export const collectionNames = {
   /** MongoDB only: one record per invitation taken up (the atomic take-up). */
   invitationUses: 'invitation_uses',
   previousRounds: 'previous_rounds',
+  /** Channel identities bound to a response (and participant). */
+  identities: 'identities',
+  /** One-time link codes (`link`). */
+  linkCodes: 'link_codes',
+  /** MongoDB only: one record per link code taken (the atomic take: a duplicate `_id` is refused by every server). */
+  linkCodeUses: 'link_code_uses',
 } as const;
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */
@@ -161,6 +193,7 @@ export function encodeResponse(input: ResponseDoc, version: number): ResponseRec
     updatedAt: copyDate(d.updatedAt),
     submittedAt: d.submittedAt ? copyDate(d.submittedAt) : null,
     version,
+    ...(d.team ? { teamJson: JSON.stringify(input.team) } : {}),
   };
 }
 
@@ -179,8 +212,42 @@ export function decodeResponse(r: ResponseRecord): ResponseDoc {
     updatedAt: r.updatedAt,
     submittedAt: r.submittedAt ?? null,
     version: r.version,
+    ...(typeof r.teamJson === 'string' ? { team: decodeTeam(r.teamJson) } : {}),
   };
 }
+
+/** A stored team (dates as ISO strings in its JSON) as a port team. */
+function decodeTeam(json: string): Team {
+  const raw = JSON.parse(json) as { participants: Array<Record<string, unknown>> };
+  return { participants: raw.participants.map((p) => ({ ...p, joinedAt: new Date(String(p.joinedAt)) }) as Team['participants'][number]) };
+}
+
+/** A valid identity as a record. */
+export function encodeIdentity(input: Identity): IdentityRecord {
+  const i = identitySchema.parse(input);
+  return { _id: i.key, responseId: i.responseId, participantId: i.participantId, at: copyDate(i.at) };
+}
+
+/** A stored identity as a port identity. */
+export const decodeIdentity = (r: IdentityRecord): Identity => ({ key: r._id, responseId: r.responseId, participantId: r.participantId ?? null, at: storedDate(r.at) as Date });
+
+/** A valid link code as a record. */
+export function encodeLinkCode(input: LinkCode): LinkCodeRecord {
+  const l = linkCodeSchema.parse(input);
+  return { _id: l.codeHash, responseId: l.responseId, participantId: l.participantId, createdAt: copyDate(l.createdAt), expiresAt: copyDate(l.expiresAt) };
+}
+
+/** A stored link code as a port link code. */
+export const decodeLinkCode = (r: LinkCodeRecord): LinkCode => ({
+  codeHash: r._id,
+  responseId: r.responseId,
+  participantId: r.participantId ?? null,
+  createdAt: storedDate(r.createdAt) as Date,
+  expiresAt: storedDate(r.expiresAt) as Date,
+});
+
+/** Sorts identities by `at`, then key. */
+export const identitiesByAtThenKey = (a: Identity, b: Identity) => a.at.getTime() - b.at.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The turns a record remembers, as port turns. */
 export function decodeTurns(r: Pick<ResponseRecord, 'turns'> | null | undefined): CommittedTurn[] {
@@ -327,6 +394,8 @@ export function encodeInvitation(input: Invitation): InvitationRecord {
     createdAt: copyDate(i.createdAt),
     expiresAt: copyDate(i.expiresAt),
     ...(i.revokedAt ? { revokedAt: copyDate(i.revokedAt) } : {}),
+    ...(i.lead !== undefined ? { lead: i.lead } : {}),
+    ...(i.sections !== undefined ? { sections: [...i.sections] } : {}),
     ...(i.usedBy ? { usedBy: { respondentKey: i.usedBy.respondentKey, responseId: i.usedBy.responseId, at: copyDate(i.usedBy.at) } } : {}),
   };
 }
@@ -346,11 +415,13 @@ export function decodeInvitation(r: InvitationRecord): Invitation {
     createdAt: storedDate(raw.createdAt),
     expiresAt: storedDate(raw.expiresAt),
     revokedAt: raw.revokedAt == null ? undefined : storedDate(raw.revokedAt),
+    lead: raw.lead ?? undefined,
+    sections: raw.sections ?? undefined,
     usedBy: used && typeof used === 'object' ? { ...used, at: storedDate(used.at) } : undefined,
   });
   if (!i.success) throw new Error(`Stored invitation ${String(raw._id)} is invalid: ${i.error.message}`);
   const out = i.data;
-  for (const key of ['email', 'revokedAt', 'usedBy'] as const) if (out[key] === undefined) delete out[key];
+  for (const key of ['email', 'revokedAt', 'lead', 'sections', 'usedBy'] as const) if (out[key] === undefined) delete out[key];
   return out;
 }
 

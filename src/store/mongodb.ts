@@ -40,17 +40,22 @@ import {
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeIdentity,
   decodeInvitation,
   decodePreviousRound,
+  decodeLinkCode,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
+  encodeIdentity,
   encodeInvitation,
   encodePreviousRounds,
+  encodeLinkCode,
   encodeResponse,
   erasureEvent,
   erasureEventId,
+  identitiesByAtThenKey,
   invitationsByCreatedThenId,
   isLive,
   turnRecord,
@@ -58,6 +63,8 @@ import {
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type IdentityRecord,
+  type LinkCodeRecord,
   type InvitationRecord,
   type PreviousRoundRecord,
   type ResponseRecord,
@@ -195,6 +202,9 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const versions: Collection<VersionRecord> = db.collection<VersionRecord>(collectionNames.versions);
   const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
   const previousRounds: Collection<PreviousRoundRecord> = db.collection<PreviousRoundRecord>(collectionNames.previousRounds);
+  const identities: Collection<IdentityRecord> = db.collection<IdentityRecord>(collectionNames.identities);
+  const linkCodes: Collection<LinkCodeRecord> = db.collection<LinkCodeRecord>(collectionNames.linkCodes);
+  const linkCodeUses: Collection<{ _id: string; at: Date }> = db.collection<{ _id: string; at: Date }>(collectionNames.linkCodeUses);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -215,6 +225,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
       { key: { createdAt: 1 }, name: 'createdAt' },
     ]);
+    await ensureIndexes(identities, [{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
     await ensureIndexes(versions, [
       { key: { responseId: 1, version: 1 }, name: 'responseId_version' },
       { key: { copied: 1 }, name: 'copied' },
@@ -468,6 +479,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
       await conversations.deleteMany({ respondentKey: rec.respondentKey });
+      await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);
       } catch (e) {
@@ -632,6 +644,63 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await ready();
       const rec = await previousRounds.findOne({ _id: countryCode });
       return rec ? decodePreviousRound(rec) : null;
+    },
+
+    async bindIdentity(identity) {
+      const { _id, ...rest } = encodeIdentity(identity);
+      await ready();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await identities.replaceOne({ _id }, rest, { upsert: true });
+          return;
+        } catch (e) {
+          if (!isDuplicateKey(e) || attempt >= 2) throw e;
+        }
+      }
+    },
+
+    async findIdentity(key) {
+      assertKey(key, 'key');
+      await ready();
+      const rec = await identities.findOne({ _id: key });
+      return rec ? decodeIdentity(rec) : null;
+    },
+
+    async listIdentities(responseId) {
+      assertKey(responseId, 'responseId');
+      await ready();
+      return (await identities.find({ responseId }).toArray()).map(decodeIdentity).sort(identitiesByAtThenKey);
+    },
+
+    async createLinkCode(link) {
+      const rec = encodeLinkCode(link);
+      await ready();
+      try {
+        await linkCodes.insertOne({ ...rec });
+        return true;
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+    },
+
+    async takeLinkCode(codeHash, at) {
+      assertKey(codeHash, 'codeHash');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      await ready();
+      const rec = await linkCodes.findOne({ _id: codeHash });
+      if (!rec) return null;
+      // Of concurrent takes, exactly one inserts the use record: a duplicate `_id` is refused atomically by every
+      // MongoDB-protocol server (findOneAndDelete is not atomic on all of them: FerretDB gave it to two takers).
+      try {
+        await linkCodeUses.insertOne({ _id: codeHash, at });
+      } catch (e) {
+        if (isDuplicateKey(e)) return null;
+        throw e;
+      }
+      await linkCodes.deleteOne({ _id: codeHash });
+      const link = decodeLinkCode(rec);
+      return link.expiresAt.getTime() > at.getTime() ? link : null;
     },
 
     async ping() {

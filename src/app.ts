@@ -64,9 +64,10 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   await store.init();
   const i18n = createI18n();
   const interview = createInterview(loadDefinition(), i18n);
-  // Each country's previous round, imported by the survey team (POST /admin/imports, npm run import), kept in the store.
+  // Each country's previous round, imported by the survey team (POST /admin/imports, npm run import), kept in the
+  // store and offered to the country's respondent in the interview.
   const previousRounds = overrides.admin?.previousRounds ?? createStorePreviousRounds(store);
-  const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION });
+  const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION, previousRounds });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
     {

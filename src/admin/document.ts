@@ -30,6 +30,7 @@ export function documentMarkdown(doc: ResponseDoc, def: Definition, i18n: i18n, 
     for (const entry of section.entries) {
       if (entry.heading) out.push(`### ${entry.heading}`);
       out.push(entryHeading(entry), answerMarkdown(entry.answer, notAnswered));
+      if (entry.carried) out.push(`_${entry.carried}_`);
     }
   }
   out.push(...model.closing.map(markdownText));

@@ -49,6 +49,8 @@ export interface DocumentEntry {
   /** 0: a question (or an item of the respondent block); 1: a part or follow-up of the question above. */
   level: 0 | 1;
   answer: DocumentAnswer;
+  /** Set when the answer is the previous round's, kept by the respondent: the mark, worded. */
+  carried?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export type DocumentAnswer =
 export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale): DocumentModel {
   const t = translatorFor(i18n, locale);
   const view = adminView(doc, def);
+  const carried = new Set(view.carriedForward);
   const answers = answerMap(doc.answers);
   const applicable = applicableItems(def, answers);
   const country = view.country
@@ -87,6 +90,7 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
           required: item.required,
           level: isPart ? 1 : 0,
           answer: answerOf(t, locale, item, view.answers[item.id]),
+          ...(carried.has(item.id) ? { carried: t('document:carried') } : {}),
         };
       });
     return {

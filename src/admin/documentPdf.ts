@@ -192,6 +192,7 @@ function drawEntry(pen: Pen, entry: DocumentEntry, notAnswered: string): void {
   pen.keep(pen.heightOf(wording, font, size, indent) + 28);
   pen.write(wording, { font, size, indent, gap: 0.25 });
   drawAnswer(pen, entry.answer, indent + 12, notAnswered);
+  if (entry.carried) pen.write(entry.carried, { font: 'italic', size: 9, color: COLOR.muted, indent: indent + 12 });
   pen.doc.moveDown(0.6);
 }
 

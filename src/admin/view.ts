@@ -49,6 +49,8 @@ export const adminResponseSchema = z.object({
   answers: z.record(z.string(), answerValueSchema),
   /** Item id → the links written in its answer, in questionnaire order; items without links are absent. */
   links: z.record(z.string(), z.array(adminLinkSchema)),
+  /** Items whose answer is the previous round's, kept (confirmed) by the respondent, in questionnaire order. */
+  carriedForward: z.array(z.string()),
 });
 /** One response for the survey team (see adminResponseSchema). */
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
@@ -90,7 +92,14 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
     submittedAt: doc.submittedAt ? doc.submittedAt.toISOString() : null,
     answers: given,
     links: linksOf(given),
+    carriedForward: carriedOf(doc).filter((id) => id in given),
   };
+}
+
+/** The items the engine marked as kept from the previous round (its state's `carried`), as stored with the response. */
+export function carriedOf(doc: ResponseDoc): string[] {
+  const carried = doc.engine.carried;
+  return Array.isArray(carried) ? carried.filter((id): id is string => typeof id === 'string') : [];
 }
 
 /** The links of each answer that has any. */

@@ -4,7 +4,8 @@ import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import { findCode, hashCode, looksLikeCode, refusal } from '../admin/invitations';
 import { translatorFor, type Locale } from '../i18n';
-import { currentPromptId, type Input, type Interview, type Turn } from '../interview/engine';
+import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
+import { currentPromptId, type Input, type Interview, type Turn, type TurnContext } from '../interview/engine';
 import type { Effect } from '../interview/machine';
 import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
@@ -97,6 +98,8 @@ export function createSessionService(deps: {
   requireInvitation?: boolean;
   /** Waits between checks of an unknown outcome (tests pass a faster one). */
   sleep?: (ms: number) => Promise<void>;
+  /** Each country's previous round, offered to its respondent to keep (see carry forward in the README). */
+  previousRounds?: PreviousRoundSource;
 }) {
   const { store, interview, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -153,7 +156,7 @@ export function createSessionService(deps: {
       // Not a response yet: the interview as it starts, stored only once the turn changes it.
       const start = interview.start(respondent.locale, at);
       if (input.kind !== 'message' || !(await greetedIn(request))) return done(ok(undefined, start));
-      const turn = interview.handle(start.state, input, at);
+      const turn = await handleWithPrevious(start.state, input, at);
       // A copy needs a document to link to: the (empty) questionnaire is then kept, unlisted like any response
       // without an answer.
       if (isDeepStrictEqual(turn.state, start.state) && !turn.effects.includes('copy')) return done(ok(undefined, turn));
@@ -166,10 +169,34 @@ export function createSessionService(deps: {
     // The web chat link sends its code on every visit; once a response exists there is nothing to do with it.
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
 
-    const turn = interview.handle(state, input, at);
+    const turn = await handleWithPrevious(state, input, at);
     if (turn.effects.includes('erase')) return erase(request, existing, turn, at);
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, turn));
     return write(request, toDoc(existing, turn.state, at), existing.version, turn, at, () => ok(existing.id, turn, answeredPrompt(state, turn)), whoOf(respondent), state);
+  }
+
+  /**
+   * The engine's turn, run again with the previous round of the respondent's country when the engine asks for it
+   * (once per response: the state keeps it). A previous round that cannot be read is logged and left for a later
+   * turn: the answer itself is not held up by it.
+   */
+  async function handleWithPrevious(state: EngineState, input: Input, at: Date): Promise<Turn> {
+    const turn = interview.handle(state, input, at);
+    const country = deps.previousRounds ? interview.needsPrevious(turn.state) : null;
+    if (!country) return turn;
+    const context = await previousContext(country);
+    return context ? interview.handle(state, input, at, context) : turn;
+  }
+
+  /** The previous round of a country as the engine takes it (an empty one when none was imported); null when it cannot be read. */
+  async function previousContext(country: string): Promise<TurnContext | null> {
+    try {
+      const round = await deps.previousRounds!.previousAnswers(country);
+      return { previous: { country, answers: round?.answers ?? [] } };
+    } catch (error) {
+      logger.warn({ err: error, country }, 'could not read the previous round of a country: not offered in this turn');
+      return null;
+    }
   }
 
   /** Whether the respondent was greeted in this conversation (see TurnRequest.conversationId). */
@@ -244,7 +271,8 @@ export function createSessionService(deps: {
       return gated(`invitation.${why ?? 'unknown'}`);
     }
     const countryItem = interview.definition.items.find((item) => item.kind === 'country');
-    const turn = interview.start(respondent.locale, at, countryItem ? { prefill: [{ itemId: countryItem.id, value: invitation.country.code }] } : {});
+    const previous = countryItem && deps.previousRounds ? await previousContext(invitation.country.code) : null;
+    const turn = interview.start(respondent.locale, at, countryItem ? { prefill: [{ itemId: countryItem.id, value: invitation.country.code }], ...(previous?.previous ? { previous: previous.previous } : {}) } : {});
     const doc = newResponse(respondent, turn.state, at);
     // Taken up first, so that two people with one code cannot both start; a lost race is retried (and then refused).
     // Taking it up again is allowed to the same respondent, so a retry after a failure below is safe.
@@ -381,8 +409,14 @@ export function eventsOf(
   before?: EngineState,
   after?: EngineState,
 ): AnswerEvent[] {
-  type Entry = Pick<AnswerEvent, 'itemId' | 'oldValue' | 'newValue' | 'type'>;
-  const answers = changes.map((change): Entry => ({ itemId: change.itemId, oldValue: change.oldValue, newValue: change.newValue, type: 'answer' }));
+  type Entry = Pick<AnswerEvent, 'itemId' | 'oldValue' | 'newValue' | 'type' | 'kind'>;
+  const answers = changes.map((change): Entry => ({
+    itemId: change.itemId,
+    oldValue: change.oldValue,
+    newValue: change.newValue,
+    type: 'answer',
+    ...(change.carriedForward ? { kind: 'carriedForward' as const } : {}),
+  }));
   const earlier = new Map((before?.flags ?? []).map((f) => [f.id, f]));
   const review = (after?.flags ?? []).flatMap((flag): Entry[] => {
     const was = earlier.get(flag.id);

@@ -91,6 +91,7 @@ export interface EventRecord {
   channel: string;
   at: Date;
   type: string;
+  kind?: string;
   redacted?: true;
 }
 
@@ -291,6 +292,7 @@ export function encodeEvent(input: AnswerEvent): EventRecord {
     at: copyDate(e.at),
     type: e.type,
   };
+  if (e.kind) rec.kind = e.kind;
   if (e.redacted) rec.redacted = true;
   return rec;
 }
@@ -309,6 +311,7 @@ export function decodeEvent(r: EventRecord): AnswerEvent {
     at: r.at,
     type: r.type as AnswerEvent['type'],
   };
+  if (r.kind) e.kind = r.kind as NonNullable<AnswerEvent['kind']>;
   if (r.redacted) e.redacted = true;
   return e;
 }

@@ -118,6 +118,12 @@ export const answerEventSchema = z.object({
    * of a submitted response (the comment is the newValue); `revised_after_review`: it was answered again.
    */
   type: z.enum(['answer', 'erasure', 'flagged', 'revised_after_review']),
+  /**
+   * What an answer event records beyond a change typed by the respondent: `carriedForward`, the previous round's
+   * answer kept (confirmed with `keep`); the follow-up of a thin answer asked (`probeAsked`), answered
+   * (`probeAnswered`, with the new value) or declined (`probeDeclined`).
+   */
+  kind: z.enum(['carriedForward', 'probeAsked', 'probeAnswered', 'probeDeclined']).optional(),
   /** Set by eraseResponse on the response's earlier events, whose values (and who.name) were removed. */
   redacted: z.literal(true).optional(),
 });

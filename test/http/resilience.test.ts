@@ -351,7 +351,7 @@ describe('when the database fails', () => {
       const r = respondent(bot.url, 'fault-es', 'es-ES');
       await r.greet();
       const activity = r.activity('Paraguay');
-      faulty.arm(4, 'before'); // claimActivity, findResponseByRespondent, getConversation, commitTurn
+      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation, getPreviousRound (the country is known), commitTurn
       const failed = await r.redeliver(activity);
       expect(texts(failed.body)).toContain('NO se guardó');
       const retried = await r.redeliver(activity);
@@ -371,9 +371,9 @@ describe('errors the bot gets over are logged, not swallowed', () => {
     try {
       const r = respondent(bot.url, 'log-1');
       await r.greet();
-      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), commitTurn, getConversation (the bot's)
+      faulty.arm(6, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), getPreviousRound, commitTurn, getConversation (the bot's)
       const reply = await r.say('Paraguay');
-      expect(faulty.calls()[4]).toBe('getConversation');
+      expect(faulty.calls()[5]).toBe('getConversation');
       expect(texts(reply.body)).toContain('Saved.');
       expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain('could not read the conversation (its last card is not updated)');
     } finally {

@@ -7,6 +7,7 @@ import type { Definition } from '../../dialogs';
 import { locales } from '../i18n';
 import { answerMap, applicableItems, unansweredRequired, type Answers, type DefinedItem } from '../interview/flow';
 import { countryName } from '../interview/parse/country';
+import { flagSchema } from '../interview/state';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
 import { extractLinks } from './links';
 
@@ -49,6 +50,8 @@ export const adminResponseSchema = z.object({
   answers: z.record(z.string(), answerValueSchema),
   /** Item id → the links written in its answer, in questionnaire order; items without links are absent. */
   links: z.record(z.string(), z.array(adminLinkSchema)),
+  /** The survey team's flags on the submitted response: open (waiting for the respondent) and resolved (answered again). */
+  review: z.object({ open: z.number().int().min(0), resolved: z.number().int().min(0) }),
 });
 /** One response for the survey team (see adminResponseSchema). */
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
@@ -90,7 +93,16 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
     submittedAt: doc.submittedAt ? doc.submittedAt.toISOString() : null,
     answers: given,
     links: linksOf(given),
+    review: reviewOf(doc),
   };
+}
+
+/** How many flags of the survey team are open and resolved (kept in the engine's state, see src/review/flags.ts). */
+function reviewOf(doc: ResponseDoc): AdminResponse['review'] {
+  const flags = z.array(flagSchema).safeParse(doc.engine.flags);
+  const list = flags.success ? flags.data : [];
+  const open = list.filter((f) => f.resolvedAt === null).length;
+  return { open, resolved: list.length - open };
 }
 
 /** The links of each answer that has any. */

@@ -18,6 +18,9 @@
   var linkCheck = null;
   /** The last import: { summary } or { error }. */
   var imported = null;
+  /** The deadline and reminder days as saved, and the last message about them. */
+  var settings = null;
+  var settingsMessage = '';
   /** The response being asked back about: { id, country, flags (null while loading), message }. */
   var reviewing = null;
 
@@ -82,6 +85,7 @@
     renderLinkReport();
     renderReview();
     renderImport();
+    renderSettings();
   }
 
   function renderUpdated() {
@@ -117,10 +121,13 @@
     return Promise.all([
       api('/admin/responses').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
       api('/admin/invitations').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
+      api('/admin/settings').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
     ])
       .then(function (data) {
         responses = data[0];
         invitations = data[1];
+        settings = data[2];
+        fillSettings();
         showDashboard();
         notice('');
         loadedAt = new Date();
@@ -317,6 +324,65 @@
       ]));
     });
     table.hidden = failing.length === 0;
+  }
+
+  // ---- Deadline and reminders ------------------------------------------------------------------------------
+
+  function fillSettings() {
+    $('settings-deadline').value = settings && settings.deadline ? settings.deadline.slice(0, 10) : '';
+    $('settings-days').value = settings ? settings.reminderDays.join(', ') : '';
+    renderSettings();
+  }
+
+  function renderSettings() {
+    if (!texts) return;
+    var line = settingsMessage;
+    if (!line && settings) {
+      line = settings.deadline
+        ? t('reminders.current', { deadline: new Date(settings.deadline).toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'long' }), days: settings.reminderDays.length ? settings.reminderDays.join(', ') : t('reminders.noDays') })
+        : t('reminders.noDeadline');
+    }
+    $('settings-status').textContent = line;
+  }
+
+  function saveSettings(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var days = form.days.value.split(/[,;\s]+/).filter(Boolean).map(Number);
+    var body = { deadline: form.deadline.value || null, reminderDays: days };
+    api('/admin/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.issues && data.issues.join('; ')) || data.error || 'HTTP ' + response.status);
+          return data;
+        });
+      })
+      .then(function (data) {
+        settings = data;
+        settingsMessage = '';
+        fillSettings();
+        settingsMessage = t('reminders.saved') + ' ' + $('settings-status').textContent;
+        renderSettings();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        settingsMessage = t('reminders.failed', { reason: error.message });
+        renderSettings();
+      });
+  }
+
+  function runReminders() {
+    api('/admin/reminders/run', { method: 'POST' })
+      .then(function (response) { if (!response.ok) throw new Error('HTTP ' + response.status); return response.json(); })
+      .then(function (run) {
+        settingsMessage = run.slot ? t('reminders.sent', { reminded: run.reminded, skipped: run.skipped }) : t('reminders.noneDue');
+        renderSettings();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        settingsMessage = t('reminders.failed', { reason: error.message });
+        renderSettings();
+      });
   }
 
   // ---- Asking back: flags on a submitted response ----------------------------------------------------------
@@ -572,6 +638,8 @@
       if (ask) openReview(ask.getAttribute('data-review'), ask.getAttribute('data-country'));
     });
     $('review-form').addEventListener('submit', flagItem);
+    $('settings-form').addEventListener('submit', saveSettings);
+    $('reminders-run').addEventListener('click', runReminders);
     $('import-form').addEventListener('submit', importRound);
     var exportButtons = document.querySelectorAll('[data-export]');
     for (var k = 0; k < exportButtons.length; k++) {

@@ -76,3 +76,37 @@ test('ask back about q3 from the dashboard; the flag shows open, then answered a
     await context.close();
   }
 });
+
+test('set the deadline and the reminder days, then send the reminders due now', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${bot.url}/admin`);
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('No deadline is set: nobody is reminded.').waitFor();
+
+    await page.getByLabel('Days before the deadline').fill('two weeks');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/This could not be done: reminderDays/).waitFor();
+
+    await page.getByLabel('Deadline', { exact: true }).fill('2099-12-31');
+    await page.getByLabel('Days before the deadline').fill('2, 14 7');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/^Saved\. Deadline: December 31, 2099 \(end of the day, UTC\)\. Reminders 14, 7, 2 days before\.$/).waitFor();
+    expect(await bot.store.getSettings()).toMatchObject({ deadline: new Date('2099-12-31T23:59:59.999Z'), reminderDays: [14, 7, 2] });
+
+    await page.getByRole('button', { name: 'Send the reminders due now' }).click();
+    await page.getByText('No reminder is due now.').waitFor();
+
+    await page.reload();
+    expect(await page.getByLabel('Deadline', { exact: true }).inputValue()).toBe('2099-12-31');
+    expect(await page.getByLabel('Days before the deadline').inputValue()).toBe('14, 7, 2');
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

@@ -8,6 +8,7 @@ import { MsqAdapter } from './bot/adapter';
 import { MsqBot } from './bot/msqBot';
 import { createProactiveSender } from './bot/proactiveSender';
 import { createReviewService } from './review/flags';
+import { createReminders, type Reminders } from './review/reminders';
 import { createOnTurnError } from './bot/onTurnError';
 import { createStorePreviousRounds } from './carryForward/previousRoundSource';
 import { documentPdf } from './admin/document';
@@ -42,6 +43,8 @@ export interface App {
   server: Server;
   store: Store;
   logger: Logger;
+  /** The reminders of the deadline (scheduled every 5 minutes; stopped by close). */
+  reminders: Reminders;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,9 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   // The survey team's API and dashboard exist only when ADMIN_TOKEN is set.
   const sender = createProactiveSender({ adapter, appId: env.MicrosoftAppId, i18n });
   const review = createReviewService({ store, interview, logger, sender });
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, review, ...overrides.admin, previousRounds })] : [];
+  const reminders = createReminders({ store, interview, i18n, logger, sender });
+  reminders.start();
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, review, reminders, ...overrides.admin, previousRounds })] : [];
   const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 
@@ -123,6 +128,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
     server,
     store,
     logger,
+    reminders,
     /** Stops accepting, lets turns in flight finish (up to 10 s), then flushes and closes the store. */
     async close() {
       const http = (server as unknown as { server: import('node:http').Server }).server;
@@ -139,6 +145,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
         });
         http.closeIdleConnections();
       });
+      await reminders.stop();
       await store.close();
     },
   };

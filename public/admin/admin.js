@@ -18,6 +18,11 @@
   var linkCheck = null;
   /** The last import: { summary } or { error }. */
   var imported = null;
+  /** The deadline and reminder days as saved, and the last message about them. */
+  var settings = null;
+  var settingsMessage = '';
+  /** The response being asked back about: { id, country, flags (null while loading), message }. */
+  var reviewing = null;
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -78,7 +83,9 @@
     renderResponses();
     renderInvitations();
     renderLinkReport();
+    renderReview();
     renderImport();
+    renderSettings();
   }
 
   function renderUpdated() {
@@ -114,10 +121,13 @@
     return Promise.all([
       api('/admin/responses').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
       api('/admin/invitations').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
+      api('/admin/settings').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }),
     ])
       .then(function (data) {
         responses = data[0];
         invitations = data[1];
+        settings = data[2];
+        fillSettings();
         showDashboard();
         notice('');
         loadedAt = new Date();
@@ -198,6 +208,13 @@
           ? el('span', { class: 'sub', text: t('links.noLinks') })
           : el('button', { type: 'button', class: 'link-button', 'data-check-links': r.id, 'data-country': countryLabel(r) || t('noCountry'), 'aria-label': t('links.checkLabel', { country: countryLabel(r) || t('noCountry') }), text: t('links.check', { count: linkCount }) }),
       ]);
+      var review = r.review || { open: 0, resolved: 0 };
+      var asked = el('td', {}, [
+        el('span', { class: review.open ? 'badge badge-in_progress' : 'sub', text: review.open + review.resolved ? t('review.counts', review) : t('review.none') }),
+        r.status === 'submitted'
+          ? el('button', { type: 'button', class: 'link-button', 'data-review': r.id, 'data-country': countryLabel(r) || t('noCountry'), 'aria-label': t('review.askLabel', { country: countryLabel(r) || t('noCountry') }), text: t('review.ask') })
+          : null,
+      ]);
       body.appendChild(
         el('tr', { 'data-id': r.id, 'data-status': r.status }, [
           el('th', { scope: 'row', text: r.country ? r.country.name + ' (' + r.country.code + ')' : t('noCountry') }),
@@ -208,10 +225,11 @@
           el('td', {}, [el('time', { datetime: r.updatedAt, text: new Date(r.updatedAt).toLocaleString(lang) })]),
           docs,
           links,
+          asked,
         ]),
       );
     });
-    if (rows.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '8', class: 'empty', text: t('noResponses') })]));
+    if (rows.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '9', class: 'empty', text: t('noResponses') })]));
     $('shown').textContent = t('shown', { shown: rows.length, total: responses.length });
     var headers = document.querySelectorAll('#responses th[data-sort]');
     for (var i = 0; i < headers.length; i++) {
@@ -306,6 +324,138 @@
       ]));
     });
     table.hidden = failing.length === 0;
+  }
+
+  // ---- Deadline and reminders ------------------------------------------------------------------------------
+
+  function fillSettings() {
+    $('settings-deadline').value = settings && settings.deadline ? settings.deadline.slice(0, 10) : '';
+    $('settings-days').value = settings ? settings.reminderDays.join(', ') : '';
+    renderSettings();
+  }
+
+  function renderSettings() {
+    if (!texts) return;
+    var line = settingsMessage;
+    if (!line && settings) {
+      line = settings.deadline
+        ? t('reminders.current', { deadline: new Date(settings.deadline).toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'long' }), days: settings.reminderDays.length ? settings.reminderDays.join(', ') : t('reminders.noDays') })
+        : t('reminders.noDeadline');
+    }
+    $('settings-status').textContent = line;
+  }
+
+  function saveSettings(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var days = form.days.value.split(/[,;\s]+/).filter(Boolean).map(Number);
+    var body = { deadline: form.deadline.value || null, reminderDays: days };
+    api('/admin/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.issues && data.issues.join('; ')) || data.error || 'HTTP ' + response.status);
+          return data;
+        });
+      })
+      .then(function (data) {
+        settings = data;
+        settingsMessage = '';
+        fillSettings();
+        settingsMessage = t('reminders.saved') + ' ' + $('settings-status').textContent;
+        renderSettings();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        settingsMessage = t('reminders.failed', { reason: error.message });
+        renderSettings();
+      });
+  }
+
+  function runReminders() {
+    api('/admin/reminders/run', { method: 'POST' })
+      .then(function (response) { if (!response.ok) throw new Error('HTTP ' + response.status); return response.json(); })
+      .then(function (run) {
+        settingsMessage = run.slot ? t('reminders.sent', { reminded: run.reminded, skipped: run.skipped }) : t('reminders.noneDue');
+        renderSettings();
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        settingsMessage = t('reminders.failed', { reason: error.message });
+        renderSettings();
+      });
+  }
+
+  // ---- Asking back: flags on a submitted response ----------------------------------------------------------
+
+  /** Opens the questions of a response: its flags, and the form to flag an item. */
+  function openReview(id, country) {
+    reviewing = { id: id, country: country, flags: null, message: '' };
+    renderReview();
+    $('review').focus();
+    loadFlags();
+  }
+
+  function loadFlags() {
+    var current = reviewing;
+    return api('/admin/responses/' + encodeURIComponent(current.id) + '/flags')
+      .then(function (response) { if (!response.ok) throw new Error('HTTP ' + response.status); return response.json(); })
+      .then(function (data) { current.flags = data.flags; })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        current.flags = [];
+        current.message = t('loadFailed');
+      })
+      .then(renderReview);
+  }
+
+  function flagItem(event) {
+    event.preventDefault();
+    if (!reviewing) return;
+    var form = event.currentTarget;
+    var current = reviewing;
+    var body = { itemId: form.itemId.value.trim(), comment: form.comment.value.trim() };
+    api('/admin/responses/' + encodeURIComponent(current.id) + '/flags', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.issues && data.issues.join('; ')) || data.error || 'HTTP ' + response.status);
+          return data;
+        });
+      })
+      .then(function (data) {
+        current.message = t('review.flagged', { notified: data.notified });
+        form.itemId.value = '';
+        form.comment.value = '';
+        return Promise.all([loadFlags(), load()]);
+      })
+      .catch(function (error) {
+        if (error && error.message === 'unauthorized') return;
+        current.message = t('review.failed', { reason: error.message });
+        renderReview();
+      });
+  }
+
+  function renderReview() {
+    if (!texts) return;
+    var box = $('review');
+    box.hidden = !reviewing;
+    if (!reviewing) return;
+    $('review-title').textContent = t('review.title', { country: reviewing.country });
+    var table = $('review-table');
+    var body = table.querySelector('tbody');
+    body.textContent = '';
+    var flags = reviewing.flags;
+    $('review-status').textContent = reviewing.message || (flags === null ? t('review.loading') : flags.length === 0 ? t('review.noFlags') : '');
+    (flags || []).forEach(function (f) {
+      var open = f.status === 'open';
+      var answer = f.answer === null ? t('review.notAnswered') : Array.isArray(f.answer) ? f.answer.join('; ') : f.answer;
+      body.appendChild(el('tr', { 'data-flag': f.id, 'data-flag-status': f.status }, [
+        el('th', { scope: 'row', text: f.itemId }),
+        el('td', { text: f.comment }),
+        el('td', {}, [el('span', { class: 'badge badge-' + (open ? 'in_progress' : 'submitted'), text: t(open ? 'review.open' : 'review.resolved', { date: new Date(open ? f.at : f.resolvedAt).toLocaleString(lang) }) })]),
+        el('td', { text: answer }),
+      ]));
+    });
+    table.hidden = !flags || flags.length === 0;
   }
 
   // ---- Import of a previous round --------------------------------------------------------------------------
@@ -484,7 +634,12 @@
       if (target) download(target.getAttribute('data-download'));
       var check = event.target.closest('[data-check-links]');
       if (check) checkLinks(check.getAttribute('data-check-links'), check.getAttribute('data-country'), check);
+      var ask = event.target.closest('[data-review]');
+      if (ask) openReview(ask.getAttribute('data-review'), ask.getAttribute('data-country'));
     });
+    $('review-form').addEventListener('submit', flagItem);
+    $('settings-form').addEventListener('submit', saveSettings);
+    $('reminders-run').addEventListener('click', runReminders);
     $('import-form').addEventListener('submit', importRound);
     var exportButtons = document.querySelectorAll('[data-export]');
     for (var k = 0; k < exportButtons.length; k++) {

@@ -20,6 +20,7 @@ import type { QuestionnaireInput } from '../../dialogs/schema';
 import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
 import type { LinkCheckOptions } from './linkCheck';
 import type { ReviewService } from '../review/flags';
+import type { Reminders } from '../review/reminders';
 import { reviewRoutes } from '../review/routes';
 
 export interface AdminDeps {
@@ -42,6 +43,8 @@ export interface AdminDeps {
   editionMaps?: readonly EditionMap[];
   /** The survey team's flags on submitted responses (`/admin/responses/:id/flags`); absent, those routes are not mounted. */
   review?: ReviewService;
+  /** The reminders of the deadline (`POST /admin/reminders/run`). */
+  reminders?: Reminders;
 }
 
 /** Who erases a response from the dashboard or the API, in the audit trail. */
@@ -91,6 +94,7 @@ export const ADMIN_CSP = [
  * - `POST /admin/responses/:id/links/check` — whether the links of a response answer (see linkRoutes.ts)
  * - `POST /admin/imports?format=` — a previous round's export checked, mapped and summarised (see importRoutes.ts)
  * - `GET|POST /admin/responses/:id/flags` — the survey team asks back about an item of a submitted response (see review/routes.ts)
+ * - `GET|PUT /admin/settings`, `POST /admin/reminders/run` — the deadline and its reminders (see review/routes.ts)
  */
 export function adminRoutes(deps: AdminDeps): (server: Server) => void {
   const { store, definition: def, logger } = deps;
@@ -194,7 +198,7 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
     }));
 
     linkRoutes({ store, definition: def, logger, options: deps.linkCheck ?? {} }, kit)(server);
-    if (deps.review) reviewRoutes(deps.review, kit)(server);
+    if (deps.review) reviewRoutes({ review: deps.review, store, now, ...(deps.reminders ? { reminders: deps.reminders } : {}) }, kit)(server);
   };
 }
 

@@ -7,6 +7,7 @@ import type { Definition } from '../../dialogs';
 import { locales } from '../i18n';
 import { answerMap, applicableItems, unansweredRequired, type Answers, type DefinedItem } from '../interview/flow';
 import { countryName } from '../interview/parse/country';
+import { flagSchema } from '../interview/state';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
 import { extractLinks } from './links';
 
@@ -51,6 +52,8 @@ export const adminResponseSchema = z.object({
   links: z.record(z.string(), z.array(adminLinkSchema)),
   /** Items whose answer is the previous round's, kept (confirmed) by the respondent, in questionnaire order. */
   carriedForward: z.array(z.string()),
+  /** The survey team's flags on the submitted response: open (waiting for the respondent) and resolved (answered again). */
+  review: z.object({ open: z.number().int().min(0), resolved: z.number().int().min(0) }),
 });
 /** One response for the survey team (see adminResponseSchema). */
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
@@ -93,6 +96,7 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
     answers: given,
     links: linksOf(given),
     carriedForward: carriedOf(doc).filter((id) => id in given),
+    review: reviewOf(doc),
   };
 }
 
@@ -100,6 +104,14 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
 export function carriedOf(doc: ResponseDoc): string[] {
   const carried = doc.engine.carried;
   return Array.isArray(carried) ? carried.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/** How many flags of the survey team are open and resolved (kept in the engine's state, see src/review/flags.ts). */
+function reviewOf(doc: ResponseDoc): AdminResponse['review'] {
+  const flags = z.array(flagSchema).safeParse(doc.engine.flags);
+  const list = flags.success ? flags.data : [];
+  const open = list.filter((f) => f.resolvedAt === null).length;
+  return { open, resolved: list.length - open };
 }
 
 /** The links of each answer that has any. */

@@ -252,6 +252,7 @@ export function createInterviewMachine(def: Definition) {
         submittedAt: ({ context }) => (context.flags ?? []).reduce<string | null>((latest, f) => (f.resolvedAt && (!latest || f.resolvedAt > latest) ? f.resolvedAt : latest), context.submittedAt),
         current: null,
       }),
+      setReminders: assign({ remindersOff: ({ context, event }) => (event.type === 'REMINDERS' ? !event.on : context.remindersOff) }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
       requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
     },
@@ -278,6 +279,7 @@ export function createInterviewMachine(def: Definition) {
       RESTART: { target: '.confirmingRestart' },
       ERASE: { target: '.confirmingErase' },
       COPY: { actions: 'requestCopy' },
+      REMINDERS: reminders(),
     },
     states: {
       asking: {
@@ -353,6 +355,7 @@ export function createInterviewMachine(def: Definition) {
           ],
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
           COPY: { actions: 'requestCopy' },
+          REMINDERS: reminders(),
           FLAG: { target: 'revising', actions: 'addFlag' },
         },
       },
@@ -373,6 +376,7 @@ export function createInterviewMachine(def: Definition) {
             { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
           ],
           COPY: { actions: 'requestCopy' },
+          REMINDERS: reminders(),
         },
       },
     },
@@ -442,6 +446,14 @@ function skip(target?: 'asking') {
     { guard: 'isAnswered', ...to, actions: [{ type: 'say', params: { say: 'message', key: 'skip.kept' } }, 'advance'] },
     { guard: 'isLastChance', ...to, actions: ['deferCurrent', { type: 'say', params: { say: 'message', key: 'skip.deferred' } }, 'advance'] },
     { ...to, actions: ['skipCurrent', { type: 'say', params: { say: 'message', key: 'skip.skipped' } }, 'advance'] },
+  ] as const;
+}
+
+/** `stop reminders` / `reminders on`: the choice is kept with the response, and said back. */
+function reminders() {
+  return [
+    { guard: ({ event }: { event: InterviewEvent }) => event.type === 'REMINDERS' && event.on, actions: ['setReminders', { type: 'say', params: { say: 'message', key: 'reminders.on' } }] },
+    { actions: ['setReminders', { type: 'say', params: { say: 'message', key: 'reminders.off' } }] },
   ] as const;
 }
 

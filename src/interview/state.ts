@@ -78,6 +78,8 @@ const stateV1 = z.object({
     .discriminatedUnion('by', [z.object({ by: z.literal('back') }), z.object({ by: z.literal('edit'), question: z.string() })])
     .nullable()
     .optional(),
+  /** `stop reminders`: no proactive reminders of the deadline (absent: reminded). */
+  remindersOff: z.boolean().optional(),
   /** The survey team's questions about items of the submitted response ("the link in q13 returns 404"). */
   flags: z.array(flagSchema).optional(),
   /**

@@ -11,6 +11,7 @@ import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
 import type { AnswerEvent, ResponseDoc, Store, TurnCommit } from '../store/port';
+import { formatDeadline } from '../review/deadline';
 
 /** Who is answering, through which channel; never a botbuilder type, so the channel layer can be swapped. */
 export interface Respondent {
@@ -165,7 +166,7 @@ export function createSessionService(deps: {
     }
     const state = interview.load(engineStateOf(existing));
     if (!state) throw new Error(`response ${existing.id} holds no readable interview state`);
-    if (input.kind === 'greet') return done(ok(existing.id, interview.resume(state)));
+    if (input.kind === 'greet') return done(ok(existing.id, await withDeadline(interview.resume(state), at)));
     // The web chat link sends its code on every visit; once a response exists there is nothing to do with it.
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
 
@@ -197,6 +198,22 @@ export function createSessionService(deps: {
       logger.warn({ err: error, country }, 'could not read the previous round of a country: not offered in this turn');
       return null;
     }
+  }
+
+  /**
+   * A returning respondent whose response is in progress is reminded of the survey team's deadline (the web chat's
+   * reminder on the next visit), after the welcome back. Settings that cannot be read only leave it out.
+   */
+  async function withDeadline(turn: Turn, at: Date): Promise<Turn> {
+    if (turn.state.phase === 'submitted' || turn.state.phase === 'revising') return turn;
+    const settings = await store.getSettings().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not read the survey settings (the deadline is not shown)');
+      return null;
+    });
+    const deadline = settings?.deadline;
+    if (!deadline || deadline.getTime() <= at.getTime()) return turn;
+    const text = translatorFor(deps.i18n, turn.state.locale)('reminder.visit', { deadline: formatDeadline(deadline, turn.state.locale) });
+    return { ...turn, replies: [...turn.replies.slice(0, 1), { type: 'message', text }, ...turn.replies.slice(1)] };
   }
 
   /** Whether the respondent was greeted in this conversation (see TurnRequest.conversationId). */

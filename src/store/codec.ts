@@ -157,7 +157,27 @@ export const collectionNames = {
   linkCodes: 'link_codes',
   /** MongoDB only: one record per link code taken (the atomic take: a duplicate `_id` is refused by every server). */
   linkCodeUses: 'link_code_uses',
+  /** The survey team's settings (MongoDB: one document `survey`; embedded: in `meta`). */
+  settings: 'settings',
+  /** Reminders sent: one record per person and slot, and one per person and day. */
+  reminders: 'reminder_claims',
 } as const;
+
+/** The keys of a reminder claim: one per person and slot, one per person and day (JSON, so no separator is ambiguous). */
+export const reminderClaimIds = (c: { respondentKey: string; slot: string; day: string }): [string, string] => [
+  JSON.stringify(['slot', c.respondentKey, c.slot]),
+  JSON.stringify(['day', c.respondentKey, c.day]),
+];
+
+/** A reminder claim's arguments checked (throws on anything else). */
+export function assertReminderClaim(c: unknown): asserts c is { respondentKey: string; slot: string; day: string; at: Date } {
+  const claim = c as Record<string, unknown>;
+  if (typeof c !== 'object' || c === null) throw new TypeError('a reminder claim must be an object');
+  assertKey(claim.respondentKey, 'respondentKey');
+  assertKey(claim.slot, 'slot');
+  if (typeof claim.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(claim.day)) throw new TypeError('day must be YYYY-MM-DD');
+  if (!(claim.at instanceof Date) || Number.isNaN(claim.at.getTime())) throw new TypeError('at must be a date');
+}
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */
 export const erasureEventId = (responseId: string) => `${responseId}:erasure`;

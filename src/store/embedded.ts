@@ -55,6 +55,9 @@ import {
   erasureEvent,
   erasureEventId,
   identitiesByAtThenKey,
+  assertReminderClaim,
+  collectionNames,
+  reminderClaimIds,
   invitationsByCreatedThenId,
   isLive,
   redactedEvent,
@@ -71,7 +74,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
-import { invitationUseSchema, isListed, type ConversationDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
+import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -103,6 +106,9 @@ function dbKey(value: string): string {
 }
 
 /** The range of keys [prefix, …] of a two-part key. */
+/** Where the survey team's settings are kept in `meta`. */
+const SETTINGS_KEY = 'settings';
+
 const under = (prefix: string) => ({ start: [prefix], end: [`${prefix}\u0000`] });
 
 const silent: StoreLogger = { warn: () => undefined, error: () => undefined, info: () => undefined };
@@ -133,6 +139,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     identitiesByResponse: Database<string, string[]>;
     linkCodes: Database<LinkCodeRecord, string>;
     meta: Database<unknown, string>;
+    reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string>;
   }
 
   function openDatabase(): Opened {
@@ -163,6 +170,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       identitiesByResponse: db<string, string[]>('identities_by_response'),
       linkCodes: db('link_codes'),
       meta: db('meta'),
+      reminders: db(collectionNames.reminders),
     };
   }
 
@@ -494,6 +502,29 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         if (o.invitations.get(dbKey(rec._id)) !== undefined || o.invitationHashes.get(rec.codeHash) !== undefined) return false;
         o.invitations.put(dbKey(rec._id), rec);
         o.invitationHashes.put(rec.codeHash, rec._id);
+        return true;
+      });
+    },
+
+    async getSettings() {
+      const rec = (await ready()).meta.get(SETTINGS_KEY) as SurveySettings | undefined;
+      return rec ? { deadline: rec.deadline ? new Date(rec.deadline) : null, reminderDays: [...rec.reminderDays], updatedAt: new Date(rec.updatedAt) } : null;
+    },
+
+    async saveSettings(settings) {
+      const s = surveySettingsSchema.parse(settings);
+      await atomically((o) => {
+        o.meta.put(SETTINGS_KEY, { deadline: s.deadline, reminderDays: [...s.reminderDays], updatedAt: s.updatedAt });
+      });
+    },
+
+    async claimReminder(claim) {
+      assertReminderClaim(claim);
+      const keys = reminderClaimIds(claim).map(dbKey);
+      const rec = { respondentKey: claim.respondentKey, slot: claim.slot, day: claim.day, at: new Date(claim.at.getTime()) };
+      return atomically((o) => {
+        if (keys.some((key) => o.reminders.get(key) !== undefined)) return false;
+        for (const key of keys) o.reminders.put(key, rec);
         return true;
       });
     },

@@ -56,6 +56,8 @@ import {
   erasureEvent,
   erasureEventId,
   identitiesByAtThenKey,
+  assertReminderClaim,
+  reminderClaimIds,
   invitationsByCreatedThenId,
   isLive,
   turnRecord,
@@ -70,7 +72,7 @@ import {
   type ResponseRecord,
   type StoreLogger,
 } from './codec';
-import { invitationUseSchema, isListed, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
+import { invitationUseSchema, isListed, surveySettingsSchema, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the MongoDB store. */
 export interface MongoStoreOptions {
@@ -102,6 +104,9 @@ const DUPLICATE_KEY = 11000;
  * True for a duplicate-key error (a unique index or `_id` already holds the value). FerretDB 1.24 reports a unique
  * index violated by an update not with code 11000 but with its SQLite backend's message.
  */
+/** The one document of the `settings` collection. */
+const SETTINGS_ID = 'survey';
+
 const isDuplicateKey = (e: unknown) =>
   e instanceof MongoServerError && (e.code === DUPLICATE_KEY || /UNIQUE constraint failed/.test(e.message));
 
@@ -205,6 +210,8 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const identities: Collection<IdentityRecord> = db.collection<IdentityRecord>(collectionNames.identities);
   const linkCodes: Collection<LinkCodeRecord> = db.collection<LinkCodeRecord>(collectionNames.linkCodes);
   const linkCodeUses: Collection<{ _id: string; at: Date }> = db.collection<{ _id: string; at: Date }>(collectionNames.linkCodeUses);
+  const settings: Collection<{ _id: string; deadline: Date | null; reminderDays: number[]; updatedAt: Date }> = db.collection(collectionNames.settings);
+  const reminders: Collection<{ _id: string; respondentKey: string; slot: string; day: string; at: Date }> = db.collection(collectionNames.reminders);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -565,6 +572,41 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
         await invitations.insertOne({ ...rec });
         return true;
       } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+    },
+
+    async getSettings() {
+      await ready();
+      const rec = await settings.findOne({ _id: SETTINGS_ID });
+      return rec ? { deadline: rec.deadline ?? null, reminderDays: [...rec.reminderDays], updatedAt: rec.updatedAt } : null;
+    },
+
+    async saveSettings(input) {
+      const s = surveySettingsSchema.parse(input);
+      await ready();
+      await settings.replaceOne({ _id: SETTINGS_ID }, { deadline: s.deadline, reminderDays: [...s.reminderDays], updatedAt: s.updatedAt }, { upsert: true });
+    },
+
+    async claimReminder(claim) {
+      assertReminderClaim(claim);
+      await ready();
+      // The day first: of two concurrent claims for one person, the unique _id lets one through. A day claimed
+      // for a slot already reminded is given back, so a later slot can still be sent that day.
+      const [slotId, dayId] = reminderClaimIds(claim);
+      const rec = { respondentKey: claim.respondentKey, slot: claim.slot, day: claim.day, at: new Date(claim.at.getTime()) };
+      try {
+        await reminders.insertOne({ _id: dayId, ...rec });
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+      try {
+        await reminders.insertOne({ _id: slotId, ...rec });
+        return true;
+      } catch (e) {
+        await reminders.deleteOne({ _id: dayId });
         if (isDuplicateKey(e)) return false;
         throw e;
       }

@@ -261,6 +261,27 @@ export interface TurnCommit {
   activity?: { key: string; ttlSeconds: number };
 }
 
+/** The survey team's settings: the deadline of the questionnaire and when participants are reminded of it. */
+export const surveySettingsSchema = z.object({
+  /** When answers are due; null: no deadline (and no reminders). */
+  deadline: z.date().nullable(),
+  /** Days before the deadline on which people with unanswered questions are reminded (e.g. [14, 7, 2]); []: none. */
+  reminderDays: z.array(z.number().int().min(0).max(365)).max(20),
+  updatedAt: z.date(),
+});
+/** The survey team's settings, as stored. */
+export type SurveySettings = z.infer<typeof surveySettingsSchema>;
+
+/** A reminder to one person (see Store.claimReminder). */
+export interface ReminderClaim {
+  respondentKey: string;
+  /** The reminder time it is for (e.g. `2026-12-31T23:59:59.000Z/7`: the deadline and the days before it). */
+  slot: string;
+  /** The UTC day it is sent on, `YYYY-MM-DD`. */
+  day: string;
+  at: Date;
+}
+
 /** The outcome of a conditional write: the stored doc, or a conflict (never a silent overwrite). */
 export type WriteResult = { ok: true; doc: ResponseDoc } | { ok: false; reason: 'conflict' };
 
@@ -368,6 +389,16 @@ export interface Store {
    * (an expired one is deleted too). Two concurrent takes of one code: exactly one gets it.
    */
   takeLinkCode(codeHash: string, at: Date): Promise<LinkCode | null>;
+  /** The survey team's settings, or null when never saved. */
+  getSettings(): Promise<SurveySettings | null>;
+  /** Replaces the survey team's settings. */
+  saveSettings(settings: SurveySettings): Promise<void>;
+  /**
+   * Claims a reminder to a person before sending it: true only when that person has no reminder for this slot and
+   * none on this day (then both are recorded, kept for good); false, writing nothing, otherwise. Of two concurrent
+   * claims, at most one wins. So nobody is reminded twice for one slot, or twice in a day.
+   */
+  claimReminder(claim: ReminderClaim): Promise<boolean>;
   /** Throws when the store cannot serve (used by /healthz). */
   ping(): Promise<void>;
   /** Release the connection or files; the store cannot be used afterwards. */

@@ -37,7 +37,7 @@ describe('adminView', () => {
     expect(adminResponseSchema.parse(view)).toEqual(view);
     expect(JSON.parse(JSON.stringify(view))).toEqual(view);
     expect(Object.keys(view).sort()).toEqual(
-      ['id', 'edition', 'country', 'status', 'locale', 'respondent', 'answered', 'total', 'unansweredRequired', 'createdAt', 'updatedAt', 'submittedAt', 'answers', 'links', 'carriedForward'].sort(),
+      ['id', 'edition', 'country', 'status', 'locale', 'respondent', 'answered', 'total', 'unansweredRequired', 'createdAt', 'updatedAt', 'submittedAt', 'answers', 'links', 'carriedForward', 'review'].sort(),
     );
   });
 

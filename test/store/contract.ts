@@ -947,6 +947,52 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
       });
     });
 
+    describe('survey settings and reminders', () => {
+      it('keeps the deadline and the reminder days; none until saved; a save replaces them', async () => {
+        expect(await store.getSettings()).toBeNull();
+        const first = { deadline: at('2026-12-31T23:59:59.999Z'), reminderDays: [14, 7, 2], updatedAt: at('2026-12-01T10:00:00Z') };
+        await store.saveSettings(first);
+        const got = (await store.getSettings())!;
+        expect(got).toEqual(first);
+        got.reminderDays.push(1);
+        got.deadline!.setTime(0);
+        expect(await store.getSettings()).toEqual(first);
+        const none = { deadline: null, reminderDays: [], updatedAt: at('2026-12-02T10:00:00Z') };
+        await store.saveSettings(none);
+        expect(await store.getSettings()).toEqual(none);
+        await expect(store.saveSettings({ deadline: null, reminderDays: [-1], updatedAt: new Date() })).rejects.toThrow();
+        expect(await store.getSettings()).toEqual(none);
+      });
+
+      it('claims a reminder once per person and slot, and once per person and day', async () => {
+        const claim = (respondentKey: string, slot: string, day: string) => store.claimReminder({ respondentKey, slot, day, at: at(`${day}T09:00:00Z`) });
+        expect(await claim('msteams:ana', 'D/7', '2026-12-24')).toBe(true);
+        expect(await claim('msteams:ana', 'D/7', '2026-12-24')).toBe(false);
+        // The same slot the next day: already reminded.
+        expect(await claim('msteams:ana', 'D/7', '2026-12-25')).toBe(false);
+        // Another slot the same day: not twice in a day.
+        expect(await claim('msteams:ana', 'D/2', '2026-12-24')).toBe(false);
+        // The next slot on a later day; someone else on the same day and slot.
+        expect(await claim('msteams:ana', 'D/2', '2026-12-29')).toBe(true);
+        expect(await claim('msteams:carlos', 'D/7', '2026-12-24')).toBe(true);
+        // A claim refused for its slot leaves its day free for another slot.
+        expect(await claim('msteams:ana', 'D/7', '2026-12-30')).toBe(false);
+        expect(await claim('msteams:ana', 'D/1', '2026-12-30')).toBe(true);
+        for (const hostile of hostileStrings) expect(await claim(hostile, hostile, '2026-12-24')).toBe(true);
+        for (const hostile of hostileStrings) expect(await claim(hostile, hostile, '2026-12-26')).toBe(false);
+      });
+
+      it('lets exactly one of 10 concurrent claims for one person win', async () => {
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.claimReminder({ respondentKey: 'msteams:race', slot: 'D/7', day: '2026-12-24', at: new Date() })));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('rejects a malformed claim', async () => {
+        await expect(store.claimReminder({ respondentKey: { $gt: '' } as unknown as string, slot: 's', day: '2026-12-24', at: new Date() })).rejects.toThrow();
+        await expect(store.claimReminder({ respondentKey: 'k', slot: 's', day: 'tomorrow', at: new Date() })).rejects.toThrow();
+      });
+    });
+
     describe('lifecycle', () => {
       it('refuses to serve once closed', async () => {
         await store.close();

@@ -18,7 +18,9 @@ export type Command =
   | { type: 'RESTART' }
   | { type: 'SUBMIT' }
   | { type: 'ERASE' }
-  | { type: 'COPY' };
+  | { type: 'COPY' }
+  /** `stop reminders` / `sin recordatorios` (on: false), `reminders on` / `con recordatorios` (on: true). */
+  | { type: 'REMINDERS'; on: boolean };
 
 const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
@@ -31,6 +33,13 @@ const WORDS = new Map<string, Command['type']>(Object.entries({
   'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
   copy: 'COPY', copia: 'COPY', 'my copy': 'COPY', 'mi copia': 'COPY', 'send me a copy': 'COPY', 'enviame una copia': 'COPY',
 } as const));
+/** Typed only (not in the Teams command menu). */
+const REMINDERS = new Map<string, boolean>(Object.entries({
+  'stop reminders': false, 'no reminders': false, 'reminders off': false, 'no more reminders': false,
+  'sin recordatorios': false, 'no mas recordatorios': false, 'recordatorios no': false, 'detener recordatorios': false,
+  'reminders on': true, 'start reminders': true, 'with reminders': true,
+  'con recordatorios': true, 'recordatorios si': true, 'activar recordatorios': true,
+}));
 const REVIEW = new Set(['review', 'revisar']);
 const EDIT = new Set(['edit', 'editar', 'change', 'cambiar']);
 const LANGUAGE = new Set(['language', 'idioma', 'lang']);
@@ -47,7 +56,7 @@ const UNNUMBERED = new Map<string, SectionId>([...SECTION_NAMES, ['consent', 'H'
  * is never read as the beginning of an answer (a country's name).
  */
 export const isCommandWord = (text: string): boolean =>
-  WORDS.has(text) || REVIEW.has(text) || EDIT.has(text) || LANGUAGE.has(text);
+  WORDS.has(text) || REVIEW.has(text) || EDIT.has(text) || LANGUAGE.has(text) || REMINDERS.has(text);
 
 /**
  * A command, when the whole message is one ("ayuda", "edit q17", "review C", "idioma en"); otherwise null and
@@ -58,6 +67,8 @@ export function parseCommand(def: Definition, input: string): Command | null {
   const text = input.trim() === '?' ? '?' : normalize(input);
   const word = WORDS.get(text);
   if (word) return { type: word } as Command;
+  const reminders = REMINDERS.get(text);
+  if (reminders !== undefined) return { type: 'REMINDERS', on: reminders };
   const [head, ...rest] = text.split(' ');
   const arg = rest.join(' ');
   if (REVIEW.has(head)) {

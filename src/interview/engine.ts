@@ -175,6 +175,8 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       return { ...turn, replies: [{ type: 'message', text }, ...turn.replies] };
     },
     needsPrevious(state) {
+      // A submitted response (and one the survey team reopened for a few items) is past carrying anything forward.
+      if (state.phase === 'submitted' || state.phase === 'revising') return null;
       const country = countryOf(def, state);
       return country !== null && state.previous?.country !== country ? country : null;
     },

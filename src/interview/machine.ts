@@ -39,8 +39,11 @@ export interface AnswerChange {
   newValue: AnswerValue | null;
 }
 
-/** What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it. */
-export type Effect = 'erase' | 'copy';
+/**
+ * What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it; give
+ * them a one-time code to continue in another channel.
+ */
+export type Effect = 'erase' | 'copy' | 'link';
 
 export interface InterviewContext extends Omit<EngineState, 'phase'> {
   outbox: Say[];
@@ -203,6 +206,7 @@ export function createInterviewMachine(def: Definition) {
       markSubmitted: assign({ submittedAt: ({ event }) => (event.type === 'CONFIRM' ? event.at : new Date(0).toISOString()), current: null }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
       requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
+      requestLink: assign({ effects: ({ context }) => [...context.effects, 'link' as const] }),
     },
   }).createMachine({
     id: 'interview',
@@ -227,6 +231,7 @@ export function createInterviewMachine(def: Definition) {
       RESTART: { target: '.confirmingRestart' },
       ERASE: { target: '.confirmingErase' },
       COPY: { actions: 'requestCopy' },
+      LINK: { actions: 'requestLink' },
     },
     states: {
       asking: {
@@ -302,6 +307,7 @@ export function createInterviewMachine(def: Definition) {
           ],
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
           COPY: { actions: 'requestCopy' },
+          LINK: { actions: 'requestLink' },
         },
       },
     },

@@ -18,7 +18,9 @@ export type Command =
   | { type: 'RESTART' }
   | { type: 'SUBMIT' }
   | { type: 'ERASE' }
-  | { type: 'COPY' };
+  | { type: 'COPY' }
+  /** A one-time code to continue the same response in another channel. */
+  | { type: 'LINK' };
 
 const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
@@ -29,6 +31,7 @@ const WORDS = new Map<string, Command['type']>(Object.entries({
   restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
   submit: 'SUBMIT', enviar: 'SUBMIT',
   'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
+  link: 'LINK', vincular: 'LINK', 'link channel': 'LINK', 'vincular canal': 'LINK',
   copy: 'COPY', copia: 'COPY', 'my copy': 'COPY', 'mi copia': 'COPY', 'send me a copy': 'COPY', 'enviame una copia': 'COPY',
 } as const));
 const REVIEW = new Set(['review', 'revisar']);

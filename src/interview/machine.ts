@@ -75,6 +75,7 @@ export function createInterviewMachine(def: Definition) {
     skipped: new Set(c.skipped),
     deferred: new Set(c.deferred),
     resolving: c.resolving,
+    ...(c.focus?.length ? { focus: new Set(c.focus) } : {}),
   });
   /** Moves to an item (or to nothing left), announcing its section when it changes. */
   const moveTo = (c: InterviewContext, itemId: string | null): Partial<InterviewContext> => {

@@ -386,7 +386,7 @@ export function createSessionService(deps: {
     }
     const countryItem = interview.definition.items.find((item) => item.kind === 'country');
     const prefill = existing ? existing.answers : countryItem ? [{ itemId: countryItem.id, value: invitation.country.code }] : [];
-    const start = interview.start(respondent.locale, at, { prefill });
+    const start = interview.start(respondent.locale, at, { prefill, ...(invitation.sections?.length ? { focus: invitation.sections } : {}) });
     // Only the country is locked; other answers given by the team stay editable by every participant.
     const state: EngineState = { ...start.state, locked: countryItem ? [countryItem.id] : [] };
     const others = existing?.team?.participants ?? [];

@@ -15,7 +15,9 @@ export const teamKey = (edition: string, countryCode: string): string => `team:$
  * participant reads it as submitted.
  */
 export function participantState(doc: ResponseDoc, participant: Participant): Record<string, unknown> {
-  const saved: Record<string, unknown> = { ...participant.state, answers: doc.answers };
+  const { focus: _focus, ...own } = participant.state;
+  // Their assigned sections as they stand now (the lead or the survey team may have changed them).
+  const saved: Record<string, unknown> = { ...own, answers: doc.answers, ...(participant.sections.length ? { focus: [...participant.sections] } : {}) };
   if (doc.status === 'submitted' && saved.phase !== 'submitted') {
     return { ...saved, phase: 'submitted', current: null, pending: null, revisiting: null, resolving: false, submittedAt: (doc.submittedAt ?? doc.updatedAt).toISOString() };
   }

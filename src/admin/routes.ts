@@ -11,6 +11,7 @@ import { adminHeaders, createAdminApi, idSchema, JSON_TYPE, type AdminApi } from
 import { documentMarkdown, documentPdf } from './document';
 import { exportCsv, exportJson, exportXlsx } from './exports';
 import { createInvitation, invitationLink, invitationView, MAX_EXPIRY_DAYS, parseDuration } from './invitations';
+import { attributionsOf } from '../session/participants';
 import { adminView } from './view';
 import { linkRoutes } from './linkRoutes';
 import { importRoutes } from './importRoutes';
@@ -96,17 +97,19 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
 
   /** A response in one of the formats, with its file name. */
   async function render(doc: ResponseDoc, format: Format, lang: Locale): Promise<string | Buffer> {
+    const attributions = await attributionsOf(store, [doc]);
+    const attribution = attributions.get(doc.id);
     switch (format) {
       case 'json':
-        return json(adminView(doc, def));
+        return json(adminView(doc, def, attribution));
       case 'csv':
         return exportCsv([doc], def, deps.i18n);
       case 'xlsx':
-        return exportXlsx([doc], def, deps.i18n);
+        return exportXlsx([doc], def, deps.i18n, attributions);
       case 'md':
-        return documentMarkdown(doc, def, deps.i18n, lang);
+        return documentMarkdown(doc, def, deps.i18n, lang, attribution);
       case 'pdf':
-        return documentPdf(doc, def, deps.i18n, lang);
+        return documentPdf(doc, def, deps.i18n, lang, {}, attribution);
     }
   }
 
@@ -126,7 +129,8 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       const parsed = listQuery.safeParse(query);
       if (!parsed.success) return badRequest(res, parsed.error);
       const docs = await store.listResponses(parsed.data.status ? { status: parsed.data.status } : {});
-      send(res, 200, json(docs.map((doc) => adminView(doc, def))), FORMATS.json.type);
+      const attributions = await attributionsOf(store, docs);
+      send(res, 200, json(docs.map((doc) => adminView(doc, def, attributions.get(doc.id)))), FORMATS.json.type);
     }));
 
     server.get('/admin/responses/:id', api(async (req, res, query) => {
@@ -155,7 +159,8 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       if (!parsed.success) return badRequest(res, parsed.error);
       const { format, status } = parsed.data;
       const docs = await store.listResponses(status ? { status } : {});
-      const body = format === 'json' ? exportJson(docs, def) : format === 'csv' ? exportCsv(docs, def, deps.i18n) : await exportXlsx(docs, def, deps.i18n);
+      const attributions = format === 'csv' ? undefined : await attributionsOf(store, docs);
+      const body = format === 'json' ? exportJson(docs, def, attributions) : format === 'csv' ? exportCsv(docs, def, deps.i18n) : await exportXlsx(docs, def, deps.i18n, attributions);
       const name = `msq-responses-${status ?? 'all'}-${now().toISOString().slice(0, 10)}.${FORMATS[format].ext}`;
       send(res, 200, body, FORMATS[format].type, { 'Content-Disposition': disposition('attachment', name) });
     }));

@@ -82,3 +82,20 @@ export async function responseOf(store: Pick<Store, 'findIdentity' | 'getRespons
   const doc = bound ? await store.getResponse(bound.responseId) : null;
   return doc ?? store.findResponseByRespondent(key);
 }
+
+/** Who answers a response and who gave each current answer: what the admin view, the exports and the document show. */
+export interface ResponseAttribution {
+  participants: ParticipantView[];
+  answeredBy: Map<string, Attribution>;
+}
+
+/** The attribution of each response, by response id (two reads per response: its events and its identities). */
+export async function attributionsOf(store: Pick<Store, 'listEvents' | 'listIdentities'>, docs: readonly ResponseDoc[]): Promise<Map<string, ResponseAttribution>> {
+  const out = new Map<string, ResponseAttribution>();
+  for (const doc of docs) {
+    const [events, identities] = await Promise.all([store.listEvents(doc.id), store.listIdentities(doc.id)]);
+    const participants = participantsFrom(doc, identities);
+    out.set(doc.id, { participants, answeredBy: attributionOf(events, participants) });
+  }
+  return out;
+}

@@ -6,7 +6,9 @@
  */
 import { createInvitation } from '../../src/admin/invitations';
 import { participantsOf, responseOf } from '../../src/session/participants';
+import ExcelJS from 'exceljs';
 import { englishScript } from '../fixtures/answers';
+import { pdfTexts } from '../fixtures/pdfText';
 import { directLineActivity, post, readable, startBot, startChannel, teamsActivity, type Recorded } from '../fixtures/http';
 
 type Bot = Awaited<ReturnType<typeof startBot>>;
@@ -14,11 +16,15 @@ type Channel = Awaited<ReturnType<typeof startChannel>>;
 
 jest.setTimeout(90_000);
 
+const TOKEN = 'survey-team-token-0123456789';
+/** An admin API call of the survey team. */
+const admin = (path: string) => fetch(`${bot.url}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+
 let bot: Bot;
 let channel: Channel;
 beforeAll(async () => {
   channel = await startChannel();
-  bot = await startBot({ REQUIRE_INVITATION: 'true' });
+  bot = await startBot({ REQUIRE_INVITATION: 'true', ADMIN_TOKEN: TOKEN });
 });
 afterAll(async () => {
   await bot?.close();
@@ -123,4 +129,38 @@ test('two officials of one country answer different sections into one response, 
   expect(await luis.say('progress')).toMatch(/submitted by ana@mitic\.gov\.py on \d{4}-\d{2}-\d{2}/);
   expect(await luis.say('yes')).toContain('submitted by ana@mitic.gov.py');
   expect((await bot.store.getResponse(shared.id))!.version).toBe(submitted.version);
+});
+
+test('the survey team sees who answered what: admin view and JSON export, the XLSX "Answered by" sheet, the document in English and Spanish', async () => {
+  const [shared] = await bot.store.listResponses({ countryCode: 'PRY' });
+  expect(shared).toBeDefined();
+
+  const view = await (await admin(`/admin/responses/${shared.id}`)).json();
+  expect(view.participants).toEqual([
+    expect.objectContaining({ label: 'ana@mitic.gov.py', email: 'ana@mitic.gov.py', lead: true, identities: ['msteams:aad-ana', 'directline:dl-ana'] }),
+    expect.objectContaining({ label: 'luis@mitic.gov.py', lead: false, sections: ['C'], identities: ['directline:dl-luis'] }),
+  ]);
+  // The country from Ana's invitation, her answers from Teams and from the web chat, Luis's section C.
+  expect(view.answeredBy).toMatchObject({ country: 'ana@mitic.gov.py', 'respondent.name': 'ana@mitic.gov.py', q1: 'ana@mitic.gov.py', q4: 'ana@mitic.gov.py', q9: 'luis@mitic.gov.py', 'q10.detail': 'luis@mitic.gov.py' });
+  expect(Object.keys(view.answeredBy).sort()).toEqual(Object.keys(view.answers).sort());
+  const exported = await (await admin('/admin/export?format=json')).json();
+  expect(exported.find((r: { id: string }) => r.id === shared.id).answeredBy).toEqual(view.answeredBy);
+
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load((await (await admin(`/admin/export?format=xlsx`)).arrayBuffer()) as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Answered by')!;
+  expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['Response id', 'Country code', 'Item id', 'Question number', 'Answered by', 'Lead', 'Answered at (UTC)']);
+  const rows: unknown[][] = [];
+  sheet.eachRow((row, n) => n > 1 && rows.push((row.values as unknown[]).slice(1)));
+  expect(rows).toContainEqual([shared.id, 'PRY', 'q9', '9', 'luis@mitic.gov.py', 'no', expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/)]);
+  expect(rows).toContainEqual([shared.id, 'PRY', 'q4', '4', 'ana@mitic.gov.py', 'yes', expect.any(String)]);
+  expect(rows).toHaveLength(Object.keys(view.answers).length);
+
+  const en = await (await admin(`/admin/responses/${shared.id}?format=md`)).text();
+  expect(en).toMatch(/Answered by: ana@mitic\\?\.gov\\?\.py \(1, 2, 3, 4\)/);
+  expect(en).toMatch(/Answered by: luis@mitic\\?\.gov\\?\.py \(9, 10\)/);
+  const es = await (await admin(`/admin/responses/${shared.id}?format=md&lang=es`)).text();
+  expect(es).toMatch(/Respondido por: luis@mitic\\?\.gov\\?\.py \(9, 10\)/);
+  const [pdf] = await pdfTexts([Buffer.from(await (await admin(`/admin/responses/${shared.id}?format=pdf`)).arrayBuffer())]);
+  expect(pdf.replace(/\s+/g, ' ')).toContain('Answered by: luis@mitic.gov.py (9, 10)');
 });

@@ -12,7 +12,9 @@ import type { EngineState } from '../interview/state';
 import { parseCommand } from '../interview/parse/command';
 import type { AnswerEvent, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { attributionOf, participantsFrom } from './participants';
-import { findLinkCode, generateLinkCode, leadOf, LINK_MINUTES, nameOf, ownState, participantState, teamKey, withParticipantState } from './team';
+import { applicableItems, answerMap } from '../interview/flow';
+import { displayValue } from '../interview/render';
+import { assignSections, findLinkCode, generateLinkCode, isNamed, parseAssign, leadOf, LINK_MINUTES, nameOf, ownState, participantState, teamKey, withParticipantState } from './team';
 
 /** Who is answering, through which channel; never a botbuilder type, so the channel layer can be swapped. */
 export interface Respondent {
@@ -207,6 +209,8 @@ export function createSessionService(deps: {
       return done(ok(existing.id, { ...resumed, replies: [...submittedNote(), ...resumed.replies] }));
     }
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
+    const assignment = parseAssign(input.text);
+    if (assignment && existing.status !== 'submitted') return assign(request, existing, participant, state, assignment, at);
     const command = parseCommand(interview.definition, input.text);
     if (!participant.lead && existing.status !== 'submitted' && command && (command.type === 'SUBMIT' || command.type === 'RESTART' || command.type === 'ERASE')) {
       return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: leadName }) }], changes: [], effects: [] }));
@@ -221,10 +225,73 @@ export function createSessionService(deps: {
     if (turn.state.phase === 'confirmingSubmit' && state.phase !== 'confirmingSubmit') {
       notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: leadName }) });
     }
-    const told = { ...turn, replies: [...turn.replies, ...notes] };
+    if (command?.type === 'PROGRESS') notes.push(teamProgress(existing, turn.state, t));
+    const replacedNotes = await overwritten(existing, participant, turn, t, at);
+    const told = { ...turn, replies: [...replacedNotes, ...turn.replies, ...notes] };
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, told));
     const doc = withParticipantState(toDoc(existing, turn.state, at), participant.id, turn.state);
     return write(request, doc, existing.version, turn, at, () => ok(existing.id, told, answeredPrompt(state, turn)));
+  }
+
+  /**
+   * The lead shares out sections (`assign C to ana@…`): the named participant holds them from now on and is walked
+   * through them first. Only the lead; the others are told who can.
+   */
+  async function assign(request: TurnRequest, existing: ResponseDoc, participant: Participant, state: EngineState, assignment: { sections: string[]; to: string }, at: Date): Promise<Attempt | null> {
+    const t = translatorFor(deps.i18n, state.locale);
+    const reply = (text: string): TurnResult => ok(existing.id, { state, replies: [{ type: 'message', text }], changes: [], effects: [] });
+    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: nameOf(leadOf(existing)) ?? t('team.theLead') })));
+    const participants = existing.team?.participants ?? [];
+    const shared = assignSections(participants, assignment.to, assignment.sections);
+    if (!shared) {
+      const names = participants.map((p) => nameOf(p) ?? p.id).join(', ');
+      return done(reply(t('team.assignUnknown', { name: assignment.to, names })));
+    }
+    const holder = shared.find((p) => isNamed(p, assignment.to))!;
+    const doc: ResponseDoc = { ...existing, team: { participants: shared }, updatedAt: at };
+    logger.info({ response: existing.id, to: holder.id, sections: assignment.sections }, 'sections assigned by the lead');
+    return write(request, doc, existing.version, { state, replies: [], changes: [], effects: [] }, at, () =>
+      reply(t('team.assigned', { sections: assignment.sections.join(', '), name: nameOf(holder) ?? holder.id })),
+    );
+  }
+
+  /** The country's progress by section, and who holds each section. */
+  function teamProgress(doc: ResponseDoc, state: EngineState, t: ReturnType<typeof translatorFor>): Reply {
+    const def = interview.definition;
+    const answers = answerMap(state.answers);
+    const applicable = applicableItems(def, answers);
+    const participants = doc.team?.participants ?? [];
+    const lines = def.questionnaire.sections.map((section) => {
+      const items = applicable.filter((item) => item.section === section.id);
+      const holders = participants.filter((p) => p.sections.includes(section.id)).map((p) => nameOf(p) ?? p.id);
+      return t('team.progressLine', {
+        title: t(`questionnaire:section.${section.id}.title`),
+        answered: items.filter((item) => answers.has(item.id)).length,
+        total: items.length,
+        holders: holders.length ? holders.join(', ') : t('team.unassigned'),
+      });
+    });
+    return { type: 'message', text: [t('team.progressTitle'), ...lines].join('\n') };
+  }
+
+  /**
+   * Answers this turn replaced that another participant gave: last write wins, and the writer is told what the
+   * other had answered and when (both stay in the audit trail).
+   */
+  async function overwritten(existing: ResponseDoc, participant: Participant, turn: Turn, t: ReturnType<typeof translatorFor>, at: Date): Promise<Reply[]> {
+    const replaced = turn.changes.filter((c) => c.oldValue !== null && c.newValue !== null);
+    if (replaced.length === 0) return [];
+    const [events, identities] = await Promise.all([store.listEvents(existing.id), store.listIdentities(existing.id)]);
+    const by = attributionOf(events, participantsFrom(existing, identities));
+    const notes: Reply[] = [];
+    for (const change of replaced) {
+      const other = by.get(change.itemId);
+      const item = interview.definition.byId.get(change.itemId);
+      if (!other || !item || other.participantId === participant.id || change.oldValue === null) continue;
+      const minutes = Math.max(0, Math.round((at.getTime() - other.at.getTime()) / 60_000));
+      notes.push({ type: 'message', text: t('team.changedBy', { count: minutes, name: other.label, answer: displayValue(t, turn.state.locale, item, change.oldValue) }) });
+    }
+    return notes;
   }
 
   /** The lead's summary before submission: how many answers each participant gave, and in which sections. */

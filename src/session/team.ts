@@ -64,3 +64,28 @@ export function findLinkCode(text: unknown): string | null {
   const match = LINK.exec(text.toUpperCase());
   return match ? `LINK-${match[1]}-${match[2]}` : null;
 }
+
+/** `assign C to ana@…` / `asignar C y D a ana@…`: the sections and whom to give them, or null when the message is not one. */
+export function parseAssign(text: string): { sections: string[]; to: string } | null {
+  if (text.length > 300) return null;
+  const match = /^\s*(?:assign|asignar)\s+((?:[a-h](?:\s*(?:,|and|y|&)\s*|\s+))*[a-h])\s+(?:to|a)\s+(\S+)\s*$/i.exec(text);
+  if (!match) return null;
+  const sections = [...new Set(match[1].split(/\s*(?:,|and|y|&)\s*|\s+/i).filter(Boolean).map((s) => s.toUpperCase()))];
+  return { sections, to: match[2].replace(/[.,;]+$/, '') };
+}
+
+/** Whether a participant is the one named (their e-mail or name, in any case). */
+export const isNamed = (p: Participant, name: string): boolean =>
+  [p.email, p.name, p.id].some((n) => n !== undefined && n.toLowerCase() === name.trim().toLowerCase());
+
+/**
+ * The team with sections given to one participant: theirs from now on (added to what they hold), taken from
+ * whoever held them. Null when nobody is so named.
+ */
+export function assignSections(participants: readonly Participant[], to: string, sections: readonly string[]): Participant[] | null {
+  const target = participants.find((p) => isNamed(p, to));
+  if (!target) return null;
+  return participants.map((p) =>
+    p.id === target.id ? { ...p, sections: [...new Set([...p.sections, ...sections])] } : { ...p, sections: p.sections.filter((s) => !sections.includes(s)) },
+  );
+}

@@ -164,3 +164,25 @@ test('the survey team sees who answered what: admin view and JSON export, the XL
   const [pdf] = await pdfTexts([Buffer.from(await (await admin(`/admin/responses/${shared.id}?format=pdf`)).arrayBuffer())]);
   expect(pdf.replace(/\s+/g, ' ')).toContain('Answered by: luis@mitic.gov.py (9, 10)');
 });
+
+test('the survey team assigns sections over the admin API: each named participant holds exactly those sections', async () => {
+  const [shared] = await bot.store.listResponses({ countryCode: 'PRY' });
+  const put = (id: string, body: unknown, token = TOKEN) =>
+    fetch(`${bot.url}/admin/responses/${id}/assignments`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const luisId = shared.team!.participants.find((p) => p.email === 'luis@mitic.gov.py')!.id;
+
+  const res = await put(shared.id, { assignments: [{ participant: 'ANA@mitic.gov.py', sections: ['A', 'C'] }, { participant: luisId, sections: ['D', 'E'] }] });
+  expect(res.status).toBe(200);
+  const view = await res.json();
+  expect(view.participants.map((p: { label: string; sections: string[] }) => [p.label, p.sections])).toEqual([
+    ['ana@mitic.gov.py', ['A', 'C']],
+    ['luis@mitic.gov.py', ['D', 'E']],
+  ]);
+  expect((await bot.store.getResponse(shared.id))!.team!.participants.map((p) => p.sections)).toEqual([['A', 'C'], ['D', 'E']]);
+
+  expect((await put(shared.id, { assignments: [{ participant: 'pedro@mitic.gov.py', sections: ['B'] }] })).status).toBe(400);
+  expect((await put(shared.id, { assignments: [{ participant: luisId, sections: ['Z'] }] })).status).toBe(400);
+  expect((await put('no-such-response', { assignments: [{ participant: luisId, sections: ['B'] }] })).status).toBe(404);
+  expect((await put(shared.id, { assignments: [{ participant: luisId, sections: ['B'] }] }, 'wrong-token-0123456789')).status).toBe(401);
+  expect((await bot.store.getResponse(shared.id))!.team!.participants.map((p) => p.sections)).toEqual([['A', 'C'], ['D', 'E']]);
+});

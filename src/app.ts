@@ -12,6 +12,7 @@ import { createReminders, type Reminders } from './review/reminders';
 import { createOnTurnError } from './bot/onTurnError';
 import { createStorePreviousRounds } from './carryForward/previousRoundSource';
 import { documentPdf } from './admin/document';
+import { attributionsOf } from './session/participants';
 import { createDocumentLinks } from './admin/documentLinks';
 import { documentRoute } from './admin/documentRoute';
 import { adminRoutes, type AdminDeps } from './admin/routes';
@@ -105,7 +106,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const ownUrl = () => env.PUBLIC_URL ?? `http://localhost:${(listening.server?.address() as { port?: number } | null)?.port ?? env.PORT}`;
   const documentLinks = createDocumentLinks({ key: env.LINK_SIGNING_KEY, baseUrl: ownUrl });
   const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
-  const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
+  const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: async (doc, locale) => documentPdf(doc, interview.definition, i18n, locale, {}, (await attributionsOf(store, [doc])).get(doc.id)) });
   const limits = httpLimits(
     {
       conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },

@@ -43,6 +43,8 @@ export interface StartOptions {
    * and locked — edit, back, restart and erasure keep them. Items unknown to the definition are ignored.
    */
   prefill?: StoredAnswer[];
+  /** Sections walked first (a team's participant's assigned sections). */
+  focus?: string[];
   /** Where the respondent reads the welcome: a chat (Teams, the browser; the default) or a terminal. */
   welcome?: 'chat' | 'terminal';
 }
@@ -138,7 +140,8 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     start(locale, now, options = {}) {
       const prefill = (options.prefill ?? []).filter((a) => def.byId.has(a.itemId));
       const answers = answerMap(prefill);
-      const open = prefill.length ? nextItem(def, { answers, skipped: new Set(), deferred: new Set(), resolving: false }, null) : null;
+      const focus = options.focus?.length ? { focus: new Set(options.focus) } : {};
+      const open = prefill.length || options.focus?.length ? nextItem(def, { answers, skipped: new Set(), deferred: new Set(), resolving: false, ...focus }, null) : null;
       const first = open ?? def.items[0];
       const initial: EngineState = {
         schemaVersion: 1,
@@ -154,6 +157,7 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         startedAt: now.toISOString(),
         submittedAt: null,
         ...(prefill.length ? { locked: prefill.map((a) => a.itemId) } : {}),
+        ...(options.focus?.length ? { focus: [...options.focus] } : {}),
       };
       const state = withPrevious(def, initial, options.previous);
       const terminal = options.welcome === 'terminal';
@@ -238,7 +242,7 @@ function keepLocked(
       state = { ...state, current: before.current };
       said = [...said, { say: 'message', key: 'back.atStart' }];
     } else {
-      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving };
+      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving, ...(state.focus?.length ? { focus: new Set(state.focus) } : {}) };
       const open = nextItem(def, position, state.current);
       state = open ? { ...state, current: open.id } : { ...state, phase: 'confirmingSubmit', current: null, resolving: false };
     }
@@ -288,7 +292,7 @@ function realign(def: Definition, state: EngineState): EngineState {
     deferred: state.deferred.filter(known),
   };
   if (aligned.phase === 'submitted') return aligned;
-  const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false };
+  const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false, ...(aligned.focus?.length ? { focus: new Set(aligned.focus) } : {}) };
   const open = fits && current ? current : nextItem(def, position, null);
   if (atItem || state.phase === 'confirmingSubmit') {
     // A reading waiting for confirmation is dropped: the question is asked again.

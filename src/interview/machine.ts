@@ -45,8 +45,11 @@ export interface AnswerChange {
   carriedForward?: true;
 }
 
-/** What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it. */
-export type Effect = 'erase' | 'copy';
+/**
+ * What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it; give
+ * them a one-time code to continue in another channel.
+ */
+export type Effect = 'erase' | 'copy' | 'link';
 
 export interface InterviewContext extends Omit<EngineState, 'phase'> {
   outbox: Say[];
@@ -80,6 +83,7 @@ export function createInterviewMachine(def: Definition) {
     skipped: new Set(c.skipped),
     deferred: new Set(c.deferred),
     resolving: c.resolving,
+    ...(c.focus?.length ? { focus: new Set(c.focus) } : {}),
   });
   /** Moves to an item (or to nothing left), announcing its section when it changes. */
   const moveTo = (c: InterviewContext, itemId: string | null): Partial<InterviewContext> => {
@@ -255,6 +259,7 @@ export function createInterviewMachine(def: Definition) {
       setReminders: assign({ remindersOff: ({ context, event }) => (event.type === 'REMINDERS' ? !event.on : context.remindersOff) }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
       requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
+      requestLink: assign({ effects: ({ context }) => [...context.effects, 'link' as const] }),
     },
   }).createMachine({
     id: 'interview',
@@ -280,6 +285,7 @@ export function createInterviewMachine(def: Definition) {
       ERASE: { target: '.confirmingErase' },
       COPY: { actions: 'requestCopy' },
       REMINDERS: reminders(),
+      LINK: { actions: 'requestLink' },
     },
     states: {
       asking: {
@@ -356,6 +362,7 @@ export function createInterviewMachine(def: Definition) {
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
           COPY: { actions: 'requestCopy' },
           REMINDERS: reminders(),
+          LINK: { actions: 'requestLink' },
           FLAG: { target: 'revising', actions: 'addFlag' },
         },
       },
@@ -377,6 +384,7 @@ export function createInterviewMachine(def: Definition) {
           ],
           COPY: { actions: 'requestCopy' },
           REMINDERS: reminders(),
+          LINK: { actions: 'requestLink' },
         },
       },
     },

@@ -68,6 +68,8 @@ const stateV1 = z.object({
   submittedAt: z.string().nullable(),
   /** Items answered for the respondent when the interview started (e.g. the country of an invitation): kept, never asked or changed. */
   locked: z.array(z.string()).optional(),
+  /** Sections walked first (a team's participant's assigned sections). */
+  focus: z.array(z.string()).optional(),
   /** confirmingAnswer: the answer as the bot read it, stored only once the respondent says yes. */
   pending: z.object({ itemId: z.string(), value: answerValueSchema }).nullable().optional(),
   /**

@@ -11,7 +11,7 @@ import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
 import { parseCommand } from '../interview/parse/command';
-import type { AnswerEvent, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
+import type { AnswerEvent, Identity, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { formatDeadline } from '../review/deadline';
 import { attributionOf, participantsFrom } from './participants';
 import { applicableItems, answerMap } from '../interview/flow';
@@ -380,7 +380,7 @@ export function createSessionService(deps: {
       logger.info({ respondent: respondent.key }, 'link code refused');
       return done({ status: 'ok', locale: respondent.locale, replies: [message(respondent.locale, 'link.invalid')], effects: [] });
     }
-    await store.bindIdentity({ key: respondent.key, responseId: doc.id, participantId: participant?.id ?? null, at });
+    await bind({ key: respondent.key, responseId: doc.id, participantId: participant?.id ?? null, at });
     logger.info({ respondent: respondent.key, response: doc.id }, 'identity linked to a response');
     const resumed = interview.resume(state);
     return done(ok(doc.id, { ...resumed, replies: [message(state.locale, 'link.done'), ...resumed.replies] }));
@@ -393,6 +393,22 @@ export function createSessionService(deps: {
       if ((await store.getResponse(existing.id)) !== null) throw error;
     });
     return done({ status: 'ok', locale: turn.state.locale, replies: [message(turn.state.locale, 'erase.done'), message(turn.state.locale, 'team.erased')], effects: [] });
+  }
+
+  /**
+   * Binds a channel identity to a response. When the store reports a failure, reads the binding back: there →
+   * the turn goes on (it was stored); not there → the error stands ("NOT saved"); unreadable → UnknownOutcome.
+   */
+  async function bind(identity: Identity): Promise<void> {
+    try {
+      await store.bindIdentity(identity);
+    } catch (error) {
+      const found = await store.findIdentity(identity.key).catch(() => {
+        throw new UnknownOutcome(`binding an identity failed and whether it was stored cannot be told: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      if (found?.responseId !== identity.responseId || found.participantId !== identity.participantId) throw error;
+      logger.warn({ err: error, response: identity.responseId }, 'binding an identity reported an error but was stored: the turn goes on');
+    }
   }
 
   /** A message in a language. */
@@ -476,7 +492,7 @@ export function createSessionService(deps: {
     const known = existing?.team?.participants.find((p) => p.id === invitation.id);
     const country = countryName(invitation.country.code, respondent.locale) ?? invitation.country.name;
     const joined = async (responseId: string, participant: Participant): Promise<void> => {
-      await store.bindIdentity({ key: respondent.key, responseId, participantId: participant.id, at });
+      await bind({ key: respondent.key, responseId, participantId: participant.id, at });
       logger.info({ respondent: respondent.key, invitation: invitation.id, response: responseId, lead: participant.lead }, 'participant joined');
     };
     const welcome = (participant: Participant, locale: Locale, rejoined: boolean): Reply[] => {

@@ -39,8 +39,12 @@ export interface AnswerChange {
   itemId: string;
   oldValue: AnswerValue | null;
   newValue: AnswerValue | null;
-  /** The new value is the previous round's answer, kept by the respondent (`keep`): confirmed, never copied silently. */
-  carriedForward?: true;
+  /**
+   * `carriedForward`: the new value is the previous round's answer, kept by the respondent (`keep`): confirmed, never
+   * copied silently. `probeAsked` / `probeDeclined`: a follow-up of a thin answer was asked / declined (the value
+   * does not change); `probeAnswered`: what the respondent typed was added to the answer.
+   */
+  kind?: 'carriedForward' | 'probeAsked' | 'probeAnswered' | 'probeDeclined';
 }
 
 /** What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it. */
@@ -63,6 +67,8 @@ export type InterviewEvent =
   | { type: 'CONFIRM'; yes: boolean; at: string }
   | { type: 'TEXT' }
   | { type: 'STALE'; questionId: string }
+  /** The follow-up of a thin answer is over (answered or declined): go on from its item. */
+  | { type: 'PROBED' }
   | Command;
 
 /**
@@ -176,7 +182,7 @@ export function createInterviewMachine(def: Definition) {
         const recorded = record({ ...context, outbox: [] }, itemId, value, undefined, false);
         return {
           ...recorded,
-          changes: (recorded.changes ?? []).map((change, n) => (n >= context.changes.length && change.itemId === itemId ? { ...change, carriedForward: true as const } : change)),
+          changes: (recorded.changes ?? []).map((change, n) => (n >= context.changes.length && change.itemId === itemId ? { ...change, kind: 'carriedForward' as const } : change)),
           carried: [...(recorded.carried ?? context.carried ?? []).filter((id) => id !== itemId), itemId],
           outbox: [...context.outbox, { say: 'carried', itemId }],
         };
@@ -223,6 +229,8 @@ export function createInterviewMachine(def: Definition) {
       reset: assign(({ context }) => ({
         answers: [],
         carried: [],
+        probe: null,
+        probed: [],
         skipped: [],
         deferred: [],
         resolving: false,
@@ -266,6 +274,7 @@ export function createInterviewMachine(def: Definition) {
           ANSWER: [{ guard: 'needsConfirmation', target: 'confirmingAnswer', actions: 'holdAnswer' }, { actions: ['recordAnswer', 'advance'] }],
           SKIP: skip(),
           KEEP: keep(),
+          PROBED: { actions: 'advance' },
           BACK: [{ guard: 'hasPrevious', actions: 'goBack' }, { actions: { type: 'say', params: { say: 'message', key: 'back.atStart' } } }],
           SUBMIT: { target: 'confirmingSubmit', actions: 'stopResolving' },
         },

@@ -30,6 +30,13 @@ export type PreviousAnswer = z.infer<typeof previousAnswerSchema>;
 export const previousRoundSchema = z.object({ country: z.string(), answers: z.array(previousAnswerSchema) });
 export type PreviousRound = z.infer<typeof previousRoundSchema>;
 
+/**
+ * A follow-up of a thin answer: a link is asked for and there is none (`link`), a detail of a word or two
+ * (`detail`), or a link that is not a well-formed web address (`malformed`, with the link as written).
+ */
+export const probeSchema = z.object({ itemId: z.string(), reason: z.enum(['link', 'detail', 'malformed']), link: z.string().optional() });
+export type Probe = z.infer<typeof probeSchema>;
+
 export const phaseSchema = z.enum(['asking', 'confirmingAnswer', 'confirmingRestart', 'confirmingErase', 'confirmingSubmit', 'submitted']);
 export type Phase = z.infer<typeof phaseSchema>;
 
@@ -72,6 +79,10 @@ const stateV1 = z.object({
   previous: previousRoundSchema.optional(),
   /** Items whose answer the respondent kept from the previous round (`keep`), until answered anew. */
   carried: z.array(z.string()).optional(),
+  /** The follow-up being asked about a thin answer to the current item (see probe.ts); null or absent otherwise. */
+  probe: probeSchema.nullable().optional(),
+  /** Items whose answer was followed up once already: never again. */
+  probed: z.array(z.string()).optional(),
 });
 
 /**

@@ -404,7 +404,7 @@ function eventsOf(responseId: string, version: number, changes: Turn['changes'],
     channel,
     at,
     type: 'answer',
-    ...(change.carriedForward ? { kind: 'carriedForward' as const } : {}),
+    ...(change.kind ? { kind: change.kind } : {}),
   }));
 }
 

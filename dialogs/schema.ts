@@ -31,6 +31,10 @@ export const itemSchema = z
     inlineDetail: itemIdSchema.optional(),
     /** A subheading of the printed questionnaire stands before this item (locale key `item.<id>.heading`). */
     heading: z.literal(true).optional(),
+    /** text only: the question asks for a link; an answer without one gets one friendly follow-up (a probe). */
+    asksForLink: z.literal(true).optional(),
+    /** text only: the question asks for detail; an answer of a word or two (links aside) gets one probe. */
+    asksForDetail: z.literal(true).optional(),
   })
   .strict();
 export type Item = z.infer<typeof itemSchema>;
@@ -90,6 +94,9 @@ export const questionnaireSchema = z
           } else if (item.when.op === 'includes' && parent.kind !== 'multi') {
             problem(`item "${item.id}": "includes" needs a multi-choice item, "${parent.id}" is ${parent.kind}`);
           }
+        }
+        if ((item.asksForLink || item.asksForDetail) && item.kind !== 'text') {
+          problem(`item "${item.id}": only text items ask for a link or detail`);
         }
         if (item.inlineDetail !== undefined && item.kind !== 'yesno') {
           problem(`item "${item.id}": only yes/no items take an inline detail`);

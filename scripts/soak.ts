@@ -204,6 +204,11 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
         if (back !== undefined && back !== at) failures.push(`${userId}: came back at ${String(back)}, expected ${at}`);
         continue;
       }
+      if (prompt.probe) {
+        // The follow-up of a thin answer (the answer is stored already): declined, the answer stays as said.
+        reply = await send(r.message(SKIP[lang]));
+        continue;
+      }
       const text = at === 'submit' ? SUBMIT_YES[lang] : (SCRIPTS[lang][at] ?? SKIP[lang]);
       if (at !== 'submit') mine.texts.set(at, text);
       reply = await send(r.message(text));

@@ -11,7 +11,8 @@ export const institutional: SectionInput = {
     text('q1', '1', true),
     // Each link is optional; the printed `*` of question 2 asks for at least one of them (the group below).
     ...q2.map((id) => text(id, '2', false)),
-    text('q3', '3', true),
+    // "Please provide name and link of the government agency…".
+    { ...text('q3', '3', true), asksForLink: true },
     { id: 'q4', kind: 'yesno', required: true, number: '4', inlineDetail: 'q4.details' },
     ...['name', 'title', 'organization', 'email'].map((field) => ({
       id: `q4.cio.${field}`,

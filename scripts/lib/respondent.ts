@@ -18,6 +18,8 @@ export interface TurnReply {
   activities: Array<Record<string, any>>;
   /** The id of the question the bot asks last in these replies, if any. */
   questionId?: string;
+  /** That question is the follow-up of a thin answer (a probe), not the question itself. */
+  probe?: true;
   /** The reply texts joined, as a respondent reads them. */
   text: string;
   latencyMs: number;
@@ -126,6 +128,7 @@ export async function postActivity(botUrl: string, sent: SentActivity, agent: Ag
     status,
     activities,
     ...(prompt ? { questionId: String(prompt.channelData.msq.questionId) } : {}),
+    ...(prompt?.channelData.msq.probe ? { probe: true } : {}),
     text: activities.map((a) => (typeof a.text === 'string' ? a.text : '')).join('\n'),
     latencyMs,
   };
@@ -171,7 +174,8 @@ export async function completeQuestionnaire(
   for (let i = 0; i < 400; i++) {
     const at = reply.questionId;
     if (!at) throw new Error(`${respondent.userId}: no question in the replies: ${reply.text.slice(0, 200)}`);
-    const text = at === 'submit' ? SUBMIT_YES[lang] : (scripts[lang][at] ?? SKIP[lang]);
+    // The follow-up of a thin answer is declined: the answer stays as the script gave it.
+    const text = at === 'submit' ? SUBMIT_YES[lang] : reply.probe ? SKIP[lang] : (scripts[lang][at] ?? SKIP[lang]);
     reply = await send(respondent.message(text));
     turns += 1;
     if (at === 'submit') return { turns, submitted: !reply.questionId || reply.questionId !== 'submit' };

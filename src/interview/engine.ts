@@ -2,13 +2,14 @@ import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { locales, translatorFor, type Locale } from '../i18n';
 import { answerMap, isApplicable, nextItem, questionKey, type Position } from './flow';
-import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent } from './machine';
-import { parseAnswer, parseYesNo } from './parse/answer';
+import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent, type Say } from './machine';
+import { MAX_TEXT_LENGTH, parseAnswer, parseYesNo } from './parse/answer';
+import { probeFor } from './probe';
 import { parseCommand } from './parse/command';
 import { isGreeting } from './parse/greeting';
 import { normalize } from './parse/normalize';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
-import { engineStateSchema, type EngineState, type Flag, type PreviousRound, type StoredAnswer } from './state';
+import { engineStateSchema, type EngineState, type Flag, type PreviousRound, type Probe, type StoredAnswer } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
 export interface Input {
@@ -126,13 +127,46 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
   };
 
   /** One event through the machine, from a persisted state to the next. */
-  const run = (state: EngineState, event: InterviewEvent, previous?: PreviousRound): Turn => {
+  /** One event through the machine, with the answers locked by an invitation kept. */
+  const step = (state: EngineState, event: InterviewEvent): { state: EngineState; outbox: Say[]; changes: AnswerChange[]; effects: Effect[] } => {
     const { phase, ...rest } = state;
     const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
     const next = transition(snapshot, event);
-    const { outbox, changes, effects, ...context } = next.context;
-    const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
-    return finish(withPrevious(def, after.state, previous), { outbox: after.outbox, changes: after.changes, effects });
+    const { outbox, changes, effects, ...machineContext } = next.context;
+    const after = keepLocked(def, state, { ...machineContext, phase: next.value as EngineState['phase'] }, event, outbox, changes);
+    // A follow-up is over once the interview moves away from its item.
+    const left = after.state.probe && (after.state.phase !== 'asking' || after.state.current !== after.state.probe.itemId);
+    return { state: left ? { ...after.state, probe: null } : after.state, outbox: after.outbox, changes: after.changes, effects };
+  };
+
+  /**
+   * The respondent's reply to a follow-up: declined (`skip`, `keep`, a bare "no", "I don't know"), a bare "yes" (asked
+   * to type it), or text added to the answer. Null for anything else (help, review, back…): the machine handles it.
+   */
+  const probeReply = (
+    state: EngineState,
+    probe: Probe,
+    event: InterviewEvent,
+    text: string,
+  ): { done: false; outbox: Say[] } | { done: true; outbox: Say[]; changes: AnswerChange[]; answers: EngineState['answers'] } | null => {
+    const old = state.answers.find((a) => a.itemId === probe.itemId)?.value;
+    if (old === undefined) return null;
+    const yesNo = parseYesNo(typeof text === 'string' ? text : '');
+    const bare = event.type === 'ANSWER' && yesNo.ok && yesNo.rest === undefined;
+    const declined = event.type === 'SKIP' || event.type === 'KEEP' || (bare && yesNo.ok && yesNo.value === 'no') || (event.type === 'INVALID' && event.reason.code === 'dontKnow');
+    if (declined) {
+      return { done: true, outbox: [{ say: 'message', key: 'probe.declined' }], changes: [{ itemId: probe.itemId, oldValue: old, newValue: old, kind: 'probeDeclined' }], answers: state.answers };
+    }
+    if (bare) return { done: false, outbox: [{ say: 'message', key: 'probe.typeIt' }] };
+    if (event.type !== 'ANSWER' || typeof event.value !== 'string' || typeof old !== 'string') return null;
+    const value = `${old.trimEnd()}\n${event.value.trim()}`;
+    if (value.length > MAX_TEXT_LENGTH) return { done: false, outbox: [{ say: 'invalid', reason: { code: 'tooLong', length: value.length, max: MAX_TEXT_LENGTH } }] };
+    return {
+      done: true,
+      outbox: [{ say: 'message', key: 'probe.added' }],
+      changes: [{ itemId: probe.itemId, oldValue: old, newValue: value, kind: 'probeAnswered' }],
+      answers: state.answers.map((a) => (a.itemId === probe.itemId ? { itemId: a.itemId, value } : a)),
+    };
   };
 
   return {
@@ -196,13 +230,24 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         }
         event = { type: 'EDIT', itemId: unlocked.id };
       }
-      return run(state, event, context.previous);
+      const probing = state.phase === 'asking' && state.probe && state.probe.itemId === state.current ? state.probe : null;
+      const reply = probing ? probeReply(state, probing, event, input.text) : null;
+      if (reply) {
+        if (!reply.done) return finish(state, { outbox: reply.outbox, changes: [], effects: [] });
+        const answered = { ...state, answers: reply.answers, probe: null };
+        const moved = step(answered, { type: 'PROBED' });
+        return finish(withPrevious(def, moved.state, context.previous), { outbox: [...reply.outbox, ...moved.outbox], changes: reply.changes, effects: moved.effects });
+      }
+      const after = step(state, event);
+      const probed = askProbe(def, state, after, event);
+      return finish(withPrevious(def, probed.state, context.previous), { outbox: probed.outbox, changes: probed.changes, effects: after.effects });
     },
     flag(state, { id, itemId, comment }, now) {
       const item = def.byId.get(itemId);
       if ((state.phase !== 'submitted' && state.phase !== 'revising') || !item || !isApplicable(def, item, answerMap(state.answers))) return null;
       const flag: Flag = { id, itemId, comment, at: now.toISOString(), resolvedAt: null };
-      return run(state, { type: 'FLAG', flag });
+      const next = step(state, { type: 'FLAG', flag });
+      return finish(next.state, next);
     },
     load(saved) {
       const parsed = engineStateSchema.safeParse(saved);
@@ -325,4 +370,32 @@ function withPrevious(def: Definition, state: EngineState, previous: PreviousRou
     .filter((a) => def.byId.has(a.itemId))
     .map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value, fit: a.fit, ...(a.reason ? { reason: a.reason } : {}) }));
   return { ...state, previous: { country: previous.country, answers } };
+}
+
+/**
+ * After an answer, one friendly follow-up when it is thin (see probe.ts): the interview stays at that item (the
+ * inline detail of a yes included) and asks for more, once per item ever. Carried-forward answers are the
+ * respondent's confirmed ones and are not followed up; neither is an answer given on the way to the summary.
+ */
+function askProbe(
+  def: Definition,
+  before: EngineState,
+  after: { state: EngineState; outbox: Say[]; changes: AnswerChange[] },
+  event: InterviewEvent,
+): { state: EngineState; outbox: Say[]; changes: AnswerChange[] } {
+  if (after.state.phase !== 'asking' || (event.type !== 'ANSWER' && event.type !== 'CONFIRM')) return after;
+  const done = new Set(after.state.probed ?? []);
+  for (const change of after.changes) {
+    const item = def.byId.get(change.itemId);
+    if (!item || change.kind || change.newValue === null || done.has(item.id)) continue;
+    const probe = probeFor(item, change.newValue);
+    if (!probe) continue;
+    return {
+      state: { ...after.state, current: item.id, lastSection: item.section, probe, probed: [...done, item.id], revisiting: before.revisiting ?? null },
+      // The section the answer moved into is announced once the follow-up is over.
+      outbox: after.outbox.filter((say) => say.say !== 'section'),
+      changes: [...after.changes, { itemId: item.id, oldValue: change.newValue, newValue: change.newValue, kind: 'probeAsked' }],
+    };
+  }
+  return after;
 }

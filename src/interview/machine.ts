@@ -41,8 +41,12 @@ export interface AnswerChange {
   itemId: string;
   oldValue: AnswerValue | null;
   newValue: AnswerValue | null;
-  /** The new value is the previous round's answer, kept by the respondent (`keep`): confirmed, never copied silently. */
-  carriedForward?: true;
+  /**
+   * `carriedForward`: the new value is the previous round's answer, kept by the respondent (`keep`): confirmed, never
+   * copied silently. `probeAsked` / `probeDeclined`: a follow-up of a thin answer was asked / declined (the value
+   * does not change); `probeAnswered`: what the respondent typed was added to the answer.
+   */
+  kind?: 'carriedForward' | 'probeAsked' | 'probeAnswered' | 'probeDeclined';
 }
 
 /**
@@ -70,6 +74,8 @@ export type InterviewEvent =
   | { type: 'STALE'; questionId: string }
   /** The survey team flags an item of the submitted response (not a respondent's message). */
   | { type: 'FLAG'; flag: Flag }
+  /** The follow-up of a thin answer is over (answered or declined): go on from its item. */
+  | { type: 'PROBED' }
   | Command;
 
 /**
@@ -185,7 +191,7 @@ export function createInterviewMachine(def: Definition) {
         const recorded = record({ ...context, outbox: [] }, itemId, value, undefined, false);
         return {
           ...recorded,
-          changes: (recorded.changes ?? []).map((change, n) => (n >= context.changes.length && change.itemId === itemId ? { ...change, carriedForward: true as const } : change)),
+          changes: (recorded.changes ?? []).map((change, n) => (n >= context.changes.length && change.itemId === itemId ? { ...change, kind: 'carriedForward' as const } : change)),
           carried: [...(recorded.carried ?? context.carried ?? []).filter((id) => id !== itemId), itemId],
           outbox: [...context.outbox, { say: 'carried', itemId }],
         };
@@ -232,6 +238,8 @@ export function createInterviewMachine(def: Definition) {
       reset: assign(({ context }) => ({
         answers: [],
         carried: [],
+        probe: null,
+        probed: [],
         skipped: [],
         deferred: [],
         resolving: false,
@@ -295,6 +303,7 @@ export function createInterviewMachine(def: Definition) {
           ANSWER: [{ guard: 'needsConfirmation', target: 'confirmingAnswer', actions: 'holdAnswer' }, { actions: ['recordAnswer', 'advance'] }],
           SKIP: skip(),
           KEEP: keep(),
+          PROBED: { actions: 'advance' },
           BACK: [{ guard: 'hasPrevious', actions: 'goBack' }, { actions: { type: 'say', params: { say: 'message', key: 'back.atStart' } } }],
           SUBMIT: { target: 'confirmingSubmit', actions: 'stopResolving' },
         },

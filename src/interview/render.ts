@@ -44,6 +44,8 @@ export interface PromptMeta {
   progress: Progress;
   /** The previous round's answer may be kept as it is: channels offer a button with this label (it sends `keep`). */
   keep?: { label: string };
+  /** The prompt is the follow-up of a thin answer to this item (see probe.ts), not the question itself. */
+  probe?: 'link' | 'detail' | 'malformed';
 }
 
 /**
@@ -118,6 +120,11 @@ function itemPrompt(def: Definition, t: Translator, state: EngineState, item: De
   } else if (previous && state.previous) {
     const params = { country: countryName(state.previous.country, state.locale) ?? state.previous.country, answer: previousText(t, state.locale, item, previous.value) };
     lines.push(t(previous.fit === 'keepable' ? 'carry.lastTime' : previous.reason === 'askedAgain' ? 'carry.lastTimeAskedAgain' : 'carry.lastTimeShown', params));
+  }
+  const probe = state.probe?.itemId === item.id ? state.probe : null;
+  if (probe) {
+    lines.push(t(`probe.${probe.reason}`, { link: probe.link ?? '' }));
+    return { type: 'prompt', text: lines.join('\n\n'), hint: t('probe.hint'), meta: { questionId: item.id, section: item.section, kind: item.kind, required: item.required, progress, probe: probe.reason } };
   }
   const keepable = previous?.fit === 'keepable';
   const hints = [

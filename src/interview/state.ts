@@ -27,6 +27,13 @@ export const previousRoundSchema = z.object({ country: z.string(), answers: z.ar
 export type PreviousRound = z.infer<typeof previousRoundSchema>;
 
 /**
+ * A follow-up of a thin answer: a link is asked for and there is none (`link`), a detail of a word or two
+ * (`detail`), or a link that is not a well-formed web address (`malformed`, with the link as written).
+ */
+export const probeSchema = z.object({ itemId: z.string(), reason: z.enum(['link', 'detail', 'malformed']), link: z.string().optional() });
+export type Probe = z.infer<typeof probeSchema>;
+
+/**
  * The phases of the conversation; the item being asked lives in `current`. `confirmingAnswer`: the bot read a
  * typed answer one way (a country from part of its name) and asks whether that is right before storing it.
  * `revising`: a submitted response of which the survey team flagged items; only those are asked, and answering
@@ -92,6 +99,10 @@ const stateV1 = z.object({
   previous: previousRoundSchema.optional(),
   /** Items whose answer the respondent kept from the previous round (`keep`), until answered anew. */
   carried: z.array(z.string()).optional(),
+  /** The follow-up being asked about a thin answer to the current item (see probe.ts); null or absent otherwise. */
+  probe: probeSchema.nullable().optional(),
+  /** Items whose answer was followed up once already: never again. */
+  probed: z.array(z.string()).optional(),
 });
 
 /**

@@ -682,7 +682,7 @@ export function eventsOf(
     oldValue: change.oldValue,
     newValue: change.newValue,
     type: 'answer',
-    ...(change.carriedForward ? { kind: 'carriedForward' as const } : {}),
+    ...(change.kind ? { kind: change.kind } : {}),
   }));
   const earlier = new Map((before?.flags ?? []).map((f) => [f.id, f]));
   const review = (after?.flags ?? []).flatMap((flag): Entry[] => {

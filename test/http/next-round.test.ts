@@ -169,3 +169,29 @@ test('a country without a previous round is asked as always: keep has nothing to
   expect(v.prompt!.meta.keep).toBeUndefined();
   expect(await v.say('keep')).toContain('There is no answer to keep yet.');
 });
+
+test('probes over HTTP: a "Yes" without a link is followed up once; the follow-up answered, then another declined, all recorded', async () => {
+  const v = visitor('ury-probes');
+  await v.greet();
+  await v.say('Uruguay');
+  await v.say('edit 9');
+  expect(v.prompt!.meta.questionId).toBe('q9');
+  expect(await v.say('Yes — Ley 18.381 de acceso a la información pública')).toContain('Could you add the link to the law, the portal or the document?');
+  expect(v.prompt!.meta.questionId).toBe('q9.detail');
+  expect(await v.say('https://www.impo.com.uy/bases/leyes/18381-2008')).toContain('Thank you, that is added to your answer.');
+  expect(v.prompt!.meta.questionId).toBe('q10');
+  await v.say('yes, Ley 18.331');
+  expect(v.prompt!.meta.questionId).toBe('q10.detail');
+  expect(await v.say('no')).toContain('All right, your answer is kept as it is.');
+
+  const doc = (await bot.store.findResponseByRespondent(v.key))!;
+  expect(doc.answers.find((a) => a.itemId === 'q9.detail')?.value).toBe('Ley 18.381 de acceso a la información pública\nhttps://www.impo.com.uy/bases/leyes/18381-2008');
+  expect(doc.answers.find((a) => a.itemId === 'q10.detail')?.value).toBe('Ley 18.331');
+  const events = (await bot.store.listEvents(doc.id)).filter((e) => e.kind);
+  expect(events.map((e) => [e.itemId, e.kind])).toEqual([
+    ['q9.detail', 'probeAsked'],
+    ['q9.detail', 'probeAnswered'],
+    ['q10.detail', 'probeAsked'],
+    ['q10.detail', 'probeDeclined'],
+  ]);
+});

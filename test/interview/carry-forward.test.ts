@@ -46,7 +46,7 @@ test('keep records the previous answer as confirmed, marked carried forward; nev
 
   const kept = interview.handle(asked.state, { text: 'keep' }, now);
   expect(textOf(kept.replies)).toContain('Kept from last time: Ana María Giménez Núñez.');
-  expect(kept.changes).toEqual([{ itemId: 'respondent.name', oldValue: null, newValue: 'Ana María Giménez Núñez', carriedForward: true }]);
+  expect(kept.changes).toEqual([{ itemId: 'respondent.name', oldValue: null, newValue: 'Ana María Giménez Núñez', kind: 'carriedForward' }]);
   expect(kept.state.carried).toEqual(['respondent.name']);
 
   // A new answer to the next item is an ordinary change.
@@ -59,7 +59,7 @@ test('keep records the previous answer as confirmed, marked carried forward; nev
   expect(textOf(again.replies)).toContain('Your current answer (kept from last time): Ana María Giménez Núñez');
   const retyped = interview.handle(again.state, { text: 'Ana M. Giménez' }, now);
   expect(retyped.state.carried).toEqual([]);
-  expect(retyped.changes[0]).not.toHaveProperty('carriedForward');
+  expect(retyped.changes[0]).not.toHaveProperty('kind');
 });
 
 test('a shown-only answer is shown as it was, for reference, and keep is refused without changing anything', () => {

@@ -50,7 +50,6 @@ import {
   erasureEventId,
   assertReminderClaim,
   collectionNames,
-  reminderClaimIds,
   invitationsByCreatedThenId,
   isLive,
   redactedEvent,
@@ -125,7 +124,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     invitations: Database<InvitationRecord, string>;
     invitationHashes: Database<string, string>;
     meta: Database<unknown, string>;
-    reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string>;
+    /** Keyed [respondent, 'slot' | 'day', slot or day], so that an erasure finds a respondent's claims. */
+    reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>;
   }
 
   function openDatabase(): Opened {
@@ -152,7 +152,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       invitations: db('invitations'),
       invitationHashes: db('invitation_hashes'),
       meta: db('meta'),
-      reminders: db(collectionNames.reminders),
+      reminders: db<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>(collectionNames.reminders),
     };
   }
 
@@ -393,13 +393,14 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         const rec = o.responses.get(key);
         if (!rec || rec._id !== id) return false;
         for (const { key: eventKey, value } of o.events.getRange(under(key))) {
-          if (value.type === 'answer' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
+          if (value.type !== 'erasure' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
         }
         const respondent = dbKey(rec.respondentKey);
         for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(respondent))) {
           o.conversations.remove(dbKey(conversationId));
           o.conversationsByRespondent.remove(indexKey);
         }
+        for (const { key: claimKey } of o.reminders.getRange(under(respondent))) o.reminders.remove(claimKey);
         const erasureKey = [key, dbKey(erasure._id)];
         if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);
         o.responses.remove(key);
@@ -497,7 +498,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
 
     async claimReminder(claim) {
       assertReminderClaim(claim);
-      const keys = reminderClaimIds(claim).map(dbKey);
+      const respondent = dbKey(claim.respondentKey);
+      const keys = [[respondent, 'slot', dbKey(claim.slot)], [respondent, 'day', claim.day]];
       const rec = { respondentKey: claim.respondentKey, slot: claim.slot, day: claim.day, at: new Date(claim.at.getTime()) };
       return atomically((o) => {
         if (keys.some((key) => o.reminders.get(key) !== undefined)) return false;

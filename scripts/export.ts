@@ -18,6 +18,7 @@ import type { i18n } from 'i18next';
 import { loadDefinition, type Definition } from '../dialogs';
 import { documentMarkdown, documentPdf } from '../src/admin/document';
 import { exportCsv, exportJson, exportXlsx } from '../src/admin/exports';
+import { attributionsOf, type ResponseAttribution } from '../src/session/participants';
 import { ConfigError, loadEnv, type Env } from '../src/config/env';
 import { createI18n, locales } from '../src/i18n';
 import { createStore } from '../src/store';
@@ -107,11 +108,13 @@ export async function main(argv: string[], io: ExportIo = processIo, source: Nod
       const doc = await store.getResponse(args.response);
       if (!doc) return null;
       const locale = args.lang ?? 'en';
-      const data = args.format === 'pdf' ? await documentPdf(doc, def, i18n, locale) : documentMarkdown(doc, def, i18n, locale);
+      const attribution = (await attributionsOf(store, [doc])).get(doc.id);
+      const data = args.format === 'pdf' ? await documentPdf(doc, def, i18n, locale, {}, attribution) : documentMarkdown(doc, def, i18n, locale, attribution);
       return { data, count: 1 };
     }
     const docs = await store.listResponses(args.status ? { status: args.status } : {});
-    return { data: await tableExport(args.format, docs, def, i18n), count: docs.length };
+    const attributions = args.format === 'csv' ? undefined : await attributionsOf(store, docs);
+    return { data: await tableExport(args.format, docs, def, i18n, attributions), count: docs.length };
   });
   if (!output) {
     io.stderr(`export: no response has the id ${args.response} (see the response_id column of a csv export).`);
@@ -128,10 +131,10 @@ export async function main(argv: string[], io: ExportIo = processIo, source: Nod
 }
 
 /** The responses in one of the table formats. */
-async function tableExport(format: ExportArgs['format'], docs: ResponseDoc[], def: Definition, i18n: i18n): Promise<string | Buffer> {
+async function tableExport(format: ExportArgs['format'], docs: ResponseDoc[], def: Definition, i18n: i18n, attributions?: Map<string, ResponseAttribution>): Promise<string | Buffer> {
   if (format === 'csv') return exportCsv(docs, def, i18n);
-  if (format === 'xlsx') return exportXlsx(docs, def, i18n);
-  return exportJson(docs, def);
+  if (format === 'xlsx') return exportXlsx(docs, def, i18n, attributions);
+  return exportJson(docs, def, attributions);
 }
 
 /** Opens the bot's store (MongoDB as configured, or the embedded store under DATA_DIR), closed afterwards. */

@@ -1,14 +1,16 @@
 /**
  * The import of a previous round from the command line: one of the bot's own exports (JSON, CSV or XLSX) checked,
- * mapped to the current edition of the questionnaire, and summarised per country.
+ * mapped to the current edition of the questionnaire, summarised per country, and saved in the bot's store (the
+ * one the environment names: MONGODB_URI, or DATA_DIR's embedded store, which the running bot may share).
  *
- *   npm run import -- --file FILE [--format json|csv|xlsx] [--edition ID] [--lang en|es] [--json]
+ *   npm run import -- --file FILE [--format json|csv|xlsx] [--edition ID] [--lang en|es] [--json] [--dry-run]
  *
  * The format comes from the file's extension unless --format says. --edition is needed only when the file does
  * not say (a CSV whose columns are not exactly one known edition's). --json prints the summary as JSON.
+ * --dry-run checks and summarises only: the store is not even opened.
  *
- * A dry run: the bot's store does not keep previous rounds yet, so nothing is saved (the output says so). A
- * mistake in the command line exits with 2; a file that cannot be imported prints where and why and exits with 1.
+ * A mistake in the command line exits with 2; a file that cannot be imported prints where and why, saves
+ * nothing and exits with 1.
  */
 import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
@@ -20,6 +22,10 @@ import { loadEditionMaps } from '../dialogs/editions';
 import { adminText, describeProblem } from '../src/carryForward/importProblem';
 import { importFormatSchema, importPreviousRound, type ImportSummary } from '../src/carryForward/importRound';
 import { createI18n, locales, type Locale } from '../src/i18n';
+import { createStorePreviousRounds } from '../src/carryForward/previousRoundSource';
+import { loadEnv } from '../src/config/env';
+import { createStore } from '../src/store';
+import type { Store } from '../src/store/port';
 
 /** A mistake in the command line: one line, exit code 2. */
 class UsageError extends Error {}
@@ -31,6 +37,7 @@ export const importArgsSchema = z.object({
   edition: z.string().trim().min(1).optional(),
   lang: z.enum(locales, { error: (iss) => `--lang ${String(iss.input)}: use en or es` }).default('en'),
   json: z.boolean().default(false),
+  'dry-run': z.boolean().default(false),
 });
 export type ImportArgs = z.infer<typeof importArgsSchema>;
 
@@ -40,7 +47,7 @@ export function parseImportArgs(argv: string[]): ImportArgs {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { file: { type: 'string' }, format: { type: 'string' }, edition: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } },
+      options: { file: { type: 'string' }, format: { type: 'string' }, edition: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -65,28 +72,45 @@ const processIo: ImportIo = {
   stderr: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Runs the import (a dry run); the exit code. */
-export async function main(argv: string[], io: ImportIo = processIo): Promise<number> {
+/**
+ * Runs the import; the exit code. `openStore` opens the store to save into (default: the one the environment
+ * names); it is not called for a dry run.
+ */
+export async function main(argv: string[], io: ImportIo = processIo, openStore: () => Store = storeOfEnv): Promise<number> {
   const args = parseImportArgs(argv);
   const data = await fs.readFile(args.file).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`--file ${args.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
   const i18n = createI18n();
-  const result = await importPreviousRound({
-    format: args.format!,
-    data,
-    ...(args.edition ? { edition: args.edition } : {}),
-    current: loadDefinition(),
-    maps: loadEditionMaps(),
-  });
+  const store = args['dry-run'] ? null : openStore();
+  let result: Awaited<ReturnType<typeof importPreviousRound>>;
+  try {
+    await store?.init();
+    result = await importPreviousRound({
+      format: args.format!,
+      data,
+      ...(args.edition ? { edition: args.edition } : {}),
+      current: loadDefinition(),
+      maps: loadEditionMaps(),
+      ...(store ? { source: createStorePreviousRounds(store) } : {}),
+    });
+  } finally {
+    await store?.close();
+  }
   if (!result.ok) {
     io.stderr(`import: ${adminText(i18n, args.lang, 'import.failed', { reason: describeProblem(result.problem, i18n, args.lang) })}`);
     return 1;
   }
   if (args.json) io.stdout(JSON.stringify(result.summary, null, 2));
   else for (const line of summaryLines(result.summary, i18n, args.lang)) io.stdout(line);
-  io.stderr(`import: ${adminText(i18n, args.lang, 'cli.import.dryRun')}`);
+  io.stderr(`import: ${adminText(i18n, args.lang, result.summary.saved ? 'cli.import.saved' : 'cli.import.dryRun')}`);
   return 0;
+}
+
+/** The bot's store, as the environment names it. */
+function storeOfEnv(): Store {
+  const env = loadEnv();
+  return createStore({ mongodbUri: env.MONGODB_URI, mongodbDb: env.MONGODB_DB, dataDir: env.DATA_DIR });
 }
 
 /** The summary as a table of text, in the survey team's language. */
@@ -112,7 +136,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       if (error instanceof UsageError) {
-        console.error(`import: ${error.message} (usage: npm run import -- --file FILE [--format json|csv|xlsx] [--edition ID] [--lang en|es] [--json])`);
+        console.error(`import: ${error.message} (usage: npm run import -- --file FILE [--format json|csv|xlsx] [--edition ID] [--lang en|es] [--json] [--dry-run])`);
         process.exitCode = 2;
       } else {
         console.error(`import: failed: ${(error as Error)?.message ?? String(error)}`);

@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- [--respondents 200] [--restarts 2] [--seed 1] [--max-pause 200]`
+ * `npm run soak -- [--respondents 200] [--restarts 2] [--seed 1] [--max-pause 200] [--mongodb]`
  *
  * Many respondents complete the whole questionnaire at once over HTTP (`/api/messages`, expectReplies) against
  * the bot as a child process on a file-backed DATA_DIR, with random pauses, duplicate deliveries (the same
@@ -11,7 +11,8 @@
  * respondent's answers are compared with what they said, item by item. It prints
  * "acknowledged N, stored N, misplaced 0, lost 0": lost = an acknowledged answer missing; misplaced = a stored
  * answer that is not what the respondent said to that question (e.g. an answer stored under the next question).
- * Exit code 1 when either is not 0.
+ * Exit code 1 when either is not 0. With --mongodb the bot and the export use MongoDB instead: MONGODB_URI's server
+ * (a database of the soak's own, dropped afterwards), or FerretDB started for the run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,12 +21,13 @@ import { performance } from 'node:perf_hooks';
 import { loadDefinition, type Definition } from '../dialogs';
 import type { AdminResponse } from '../src/admin/view';
 import { createI18n } from '../src/i18n';
-import { createEmbeddedStore } from '../src/store/embedded';
+import { createStore, type Store } from '../src/store';
 import { parseAnswer } from '../src/interview/parse/answer';
 import type { AnswerValue } from '../src/store/port';
 import { englishScript, spanishScript } from '../test/fixtures/answers';
 import { main as exportMain } from './export';
 import { freePort, startBotProcess, type BotProcess } from '../test/fixtures/process';
+import { startFerretDb } from './lib/ferretdb';
 import { connections, createRespondent, postActivity, SAVED, SKIP, SUBMIT_YES, type Channel, type Lang, type Respondent, type SentActivity, type TurnReply } from './lib/respondent';
 
 export interface SoakOptions {
@@ -44,6 +46,14 @@ export interface SoakOptions {
   /** Acknowledged answers per respondent over a whole questionnaire, roughly: spreads the restarts. */
   expectedAcksPerRespondent: number;
   log?: (message: string) => void;
+  /** Where the bot keeps its answers; default: the embedded store in a new temporary DATA_DIR. */
+  storage?: SoakStorage;
+}
+
+/** A store for the soak: the environment the bot process and the export read, and a store on it for the check. */
+export interface SoakStorage {
+  env: Record<string, string>;
+  open(): Store;
 }
 
 export interface SoakResult {
@@ -85,6 +95,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
   const log = options.log ?? (() => undefined);
   const random = mulberry32(options.seed);
   const dir = mkdtempSync(join(tmpdir(), 'msq-soak-'));
+  const storage: SoakStorage = options.storage ?? { env: { DATA_DIR: dir, MONGODB_URI: '', MONGODB_DB: '' }, open: () => createStore({ dataDir: dir }) };
   const port = await freePort();
   const stats: Record<string, number> = { turns: 0, duplicatesSequential: 0, duplicatesConcurrent: 0, duplicatesIgnored: 0, languageSwitches: 0, reconnections: 0, resyncs: 0, retriedAfterKill: 0, restarts: 0 };
   const said = new Map<string, Said>();
@@ -93,7 +104,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
   const failures: string[] = [];
   const started = performance.now();
 
-  let server: BotProcess = await startBotProcess({ dataDir: dir, port, env: UNLIMITED });
+  let server: BotProcess = await startBotProcess({ port, env: { ...UNLIMITED, ...storage.env } });
   let restarting: Promise<void> | null = null;
   const thresholds = Array.from({ length: options.restarts }, (_, i) => Math.round(((i + 1) / (options.restarts + 1)) * options.respondents * options.expectedAcksPerRespondent));
 
@@ -105,7 +116,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     restarting = (async () => {
       log(`restart ${n}: SIGKILL with ${acknowledgedCount()} answers acknowledged`);
       await server.kill('SIGKILL');
-      server = await startBotProcess({ dataDir: dir, port, env: UNLIMITED });
+      server = await startBotProcess({ port, env: { ...UNLIMITED, ...storage.env } });
       log(`restart ${n}: back up`);
     })().finally(() => (restarting = null));
   }
@@ -224,7 +235,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
   }
 
   // The survey team's export, read after the server is gone, against what every respondent said.
-  const exported = await exportedAnswers(dir);
+  const exported = await exportedAnswers(storage);
   rmSync(dir, { recursive: true, force: true });
   const expectationsOf = expectations();
   let stored = 0;
@@ -268,11 +279,11 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 }
 
 /** The export of every response (`npm run export -- --format json`), by respondent (the export has no respondent keys: the store tells whose each response is). */
-async function exportedAnswers(dir: string): Promise<Map<string, AdminResponse>> {
+async function exportedAnswers(storage: SoakStorage): Promise<Map<string, AdminResponse>> {
   let json = '';
-  const code = await exportMain(['--format', 'json'], { stdout: (data) => (json += data), stderr: () => undefined }, { DATA_DIR: dir, MONGODB_URI: '' });
+  const code = await exportMain(['--format', 'json'], { stdout: (data) => (json += data), stderr: () => undefined }, { MONGODB_URI: '', ...storage.env });
   if (code !== 0) throw new Error(`the export failed with exit code ${code}`);
-  const store = createEmbeddedStore({ dir });
+  const store = storage.open();
   try {
     const keyOf = new Map((await store.listResponses()).map((r) => [r.id, r.respondentKey]));
     return new Map((JSON.parse(json) as AdminResponse[]).map((r) => [keyOf.get(r.id) ?? r.id, r]));
@@ -331,13 +342,17 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function parseArgs(argv: string[]): Partial<SoakOptions> {
-  const options: Partial<SoakOptions> = {};
+function parseArgs(argv: string[]): Partial<SoakOptions> & { mongodb?: boolean } {
+  const options: Partial<SoakOptions> & { mongodb?: boolean } = {};
   const names: Record<string, keyof SoakOptions> = { '--respondents': 'respondents', '--restarts': 'restarts', '--seed': 'seed', '--max-pause': 'maxPauseMs' };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--mongodb') {
+      options.mongodb = true;
+      continue;
+    }
     const name = names[argv[i]];
     const value = Number(argv[i + 1]);
-    if (!name || !Number.isInteger(value) || value < 0) throw new Error(`usage: npm run soak -- [--respondents N] [--restarts N] [--seed N] [--max-pause MS]`);
+    if (!name || !Number.isInteger(value) || value < 0) throw new Error(`usage: npm run soak -- [--respondents N] [--restarts N] [--seed N] [--max-pause MS] [--mongodb]`);
     (options as Record<string, number>)[name] = value;
     i += 1;
   }
@@ -345,15 +360,33 @@ function parseArgs(argv: string[]): Partial<SoakOptions> {
 }
 
 async function main(): Promise<void> {
-  const options = { ...DEFAULTS, ...parseArgs(process.argv.slice(2)) };
+  const { mongodb, ...parsed } = parseArgs(process.argv.slice(2));
+  const options = { ...DEFAULTS, ...parsed };
   const log = (message: string) => console.error(`[soak] ${message}`);
-  log(`${options.respondents} respondents, ${options.restarts} restarts by SIGKILL, seed ${options.seed}`);
-  const result = await runSoak({ ...options, log });
+  const ferret = mongodb && !process.env.MONGODB_URI ? await startFerretDb() : null;
+  const uri = mongodb ? (process.env.MONGODB_URI ?? ferret!.uri) : null;
+  const dbName = `msq_soak_${Date.now()}`;
+  const storage: SoakStorage | undefined = uri ? { env: { MONGODB_URI: uri, MONGODB_DB: dbName }, open: () => createStore({ mongodbUri: uri, mongodbDb: dbName, dataDir: null }) } : undefined;
+  log(`${options.respondents} respondents, ${options.restarts} restarts by SIGKILL, seed ${options.seed}, store: ${ferret ? 'FerretDB' : uri ? 'MONGODB_URI' : 'embedded'}`);
+  const result = await runSoak({ ...options, log, storage }).finally(async () => {
+    if (uri && !ferret) await dropDatabase(uri, dbName);
+    await ferret?.stop();
+  });
   log(`${result.seconds.toFixed(0)} s; ${Object.entries(result.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   log(`submitted: acknowledged ${result.submitted.acknowledged}, stored ${result.submitted.stored}`);
   for (const failure of result.failures.slice(0, 50)) log(failure);
   console.log(`acknowledged ${result.acknowledged}, stored ${result.stored}, misplaced ${result.misplaced}, lost ${result.lost}`);
   if (result.lost > 0 || result.misplaced > 0 || result.failures.length > 0) process.exit(1);
+}
+
+async function dropDatabase(uri: string, dbName: string): Promise<void> {
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.db(dbName).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
 
 if (require.main === module) {

@@ -10,7 +10,9 @@ import { createProactiveSender } from './bot/proactiveSender';
 import { createReviewService } from './review/flags';
 import { createReminders, type Reminders } from './review/reminders';
 import { createOnTurnError } from './bot/onTurnError';
+import { createStorePreviousRounds } from './carryForward/previousRoundSource';
 import { documentPdf } from './admin/document';
+import { attributionsOf } from './session/participants';
 import { createDocumentLinks } from './admin/documentLinks';
 import { documentRoute } from './admin/documentRoute';
 import { adminRoutes, type AdminDeps } from './admin/routes';
@@ -66,7 +68,10 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   await store.init();
   const i18n = createI18n();
   const interview = createInterview(loadDefinition(), i18n);
-  const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION });
+  // Each country's previous round, imported by the survey team (POST /admin/imports, npm run import), kept in the
+  // store and offered to the country's respondent in the interview.
+  const previousRounds = overrides.admin?.previousRounds ?? createStorePreviousRounds(store);
+  const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION, previousRounds });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
     {
@@ -101,7 +106,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const ownUrl = () => env.PUBLIC_URL ?? `http://localhost:${(listening.server?.address() as { port?: number } | null)?.port ?? env.PORT}`;
   const documentLinks = createDocumentLinks({ key: env.LINK_SIGNING_KEY, baseUrl: ownUrl });
   const bot = new MsqBot({ sessions, conversations: store, i18n, logger, defaultLocale: env.DEFAULT_LOCALE, documentLinks });
-  const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: (doc, locale) => documentPdf(doc, interview.definition, i18n, locale) });
+  const documents = documentRoute({ links: documentLinks, store, i18n, logger, renderPdf: async (doc, locale) => documentPdf(doc, interview.definition, i18n, locale, {}, (await attributionsOf(store, [doc])).get(doc.id)) });
   const limits = httpLimits(
     {
       conversation: { perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE, burst: env.RATE_LIMIT_CONVERSATION_BURST },
@@ -116,7 +121,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const review = createReviewService({ store, interview, logger, sender });
   const reminders = createReminders({ store, interview, i18n, logger, sender });
   reminders.start();
-  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, review, reminders, ...overrides.admin })] : [];
+  const admin = env.ADMIN_TOKEN ? [adminRoutes({ token: env.ADMIN_TOKEN, store, definition: interview.definition, i18n, logger, publicUrl: ownUrl, review, reminders, ...overrides.admin, previousRounds })] : [];
   const server = createServer({ adapter, bot, store, logger, version, routes: [webchat, documents, legalPages({ i18n, defaultLocale: env.DEFAULT_LOCALE }), ...admin], limits, anonymous: !env.MicrosoftAppId });
   listening.server = server;
 

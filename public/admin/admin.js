@@ -469,7 +469,7 @@
     if (!file) return;
     var extension = (/\.([a-z]+)$/i.exec(file.name) || [])[1];
     var format = IMPORT_FORMATS[(extension || '').toLowerCase()];
-    var query = '?lang=' + lang + (format ? '&format=' + format : '') + (form.edition.value.trim() ? '&edition=' + encodeURIComponent(form.edition.value.trim()) : '');
+    var query = '?lang=' + lang + (format ? '&format=' + format : '') + (form.edition.value.trim() ? '&edition=' + encodeURIComponent(form.edition.value.trim()) : '') + (form.dryRun.checked ? '&dryRun=true' : '');
     imported = null;
     renderImport();
     notice(t('import.checking'));

@@ -8,7 +8,7 @@
  * not in the module. So the module source is copied from Go's module cache, the file is written, and the command is
  * built there. The binary is cached under node_modules/.cache (a fresh clone builds it once, ~1–3 minutes).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
@@ -27,22 +27,52 @@ const CACHE = join(ROOT, 'node_modules', '.cache', 'msq-bot', `ferretdb-${FERRET
 /** The cached binary. */
 export const FERRETDB_BINARY = join(CACHE, 'ferretdb');
 
-/** The `go` command: on the PATH, or Go's usual install folder. */
+/** The oldest Go that builds FerretDB v1.24.2 (its go.mod says `go 1.24`). */
+export const GO_MINIMUM = '1.24';
+
+/**
+ * The `go` command to build FerretDB with: the first Go at least GO_MINIMUM, on the PATH or in Go's usual install
+ * folder (the same choice as .ci/run). A newer toolchain is never fetched by itself (GOTOOLCHAIN=local): an older Go
+ * is reported, with what to do.
+ */
 export function goCommand(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'go'))) return join(dir, 'go');
-  if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
+  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, 'go')), '/usr/local/go/bin/go'].filter((path) => existsSync(path));
+  const found: string[] = [];
+  for (const go of new Set(candidates)) {
+    const version = goVersion(go);
+    found.push(`${go}: ${version ?? 'unknown version'}`);
+    if (version && atLeast(version, GO_MINIMUM)) return go;
+  }
   throw new Error(
-    'The MongoDB tests need Go to build FerretDB (a MongoDB-protocol server) and `go` was not found. ' +
-      'Install Go 1.22+ (https://go.dev/dl/, or `apt-get install golang-go`), or set MONGODB_URI to a MongoDB server of your own.',
+    (found.length === 0
+      ? `The MongoDB tests need Go ${GO_MINIMUM} or newer to build FerretDB ${FERRETDB_VERSION} (a MongoDB-protocol server), and \`go\` was not found. `
+      : `The MongoDB tests need Go ${GO_MINIMUM} or newer to build FerretDB ${FERRETDB_VERSION} (a MongoDB-protocol server); found ${found.join(', ')}. `) +
+      `Install Go ${GO_MINIMUM}+ from https://go.dev/dl/ into /usr/local/go (Debian's golang-go is too old), or set MONGODB_URI to a MongoDB server of your own.`,
   );
 }
+
+/** A Go command's version ("1.26.8"), or null when it cannot tell. */
+function goVersion(go: string): string | null {
+  try {
+    const out = execFileSync(go, ['env', 'GOVERSION'], { env: { ...process.env, GOTOOLCHAIN: 'local' }, encoding: 'utf8', timeout: 30_000 }).trim();
+    return /^go(\d+(?:\.\d+)*)/.exec(out)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const atLeast = (version: string, minimum: string) => {
+  const [a, b] = [version, minimum].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < Math.max(a!.length, b!.length); i++) if ((a![i] ?? 0) !== (b![i] ?? 0)) return (a![i] ?? 0) > (b![i] ?? 0);
+  return true;
+};
 
 /** Builds the FerretDB binary once (cached); returns its path. */
 export async function ensureFerretDb(log: (line: string) => void = () => undefined): Promise<string> {
   if (existsSync(FERRETDB_BINARY)) return FERRETDB_BINARY;
   const go = goCommand();
   log(`Building FerretDB ${FERRETDB_VERSION} from the Go module proxy (once; cached in ${CACHE})…`);
-  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
   const { stdout } = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env: goEnv, maxBuffer: 16 * 1024 * 1024 });
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download did not say where ${FERRETDB_MODULE}@${FERRETDB_VERSION} is`);

@@ -7,6 +7,7 @@
 import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { translatorFor, type Locale } from '../i18n';
+import type { ResponseAttribution } from '../session/participants';
 import type { ResponseDoc } from '../store/port';
 import { documentModel, type DocumentAnswer, type DocumentEntry } from './documentModel';
 import { renderPdf, type PdfOptions } from './documentPdf';
@@ -18,8 +19,8 @@ const CHECKED = '☒';
 const UNCHECKED = '☐';
 
 /** The filled questionnaire of a response as Markdown, in `locale`. Answers are shown verbatim (see markdownText). */
-export function documentMarkdown(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale): string {
-  const model = documentModel(doc, def, i18n, locale);
+export function documentMarkdown(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale, attribution?: ResponseAttribution): string {
+  const model = documentModel(doc, def, i18n, locale, attribution);
   const notAnswered = `_${translatorFor(i18n, locale)('document:notAnswered')}_`;
   const out: string[] = [`# ${model.title}`, ...model.intro.map(markdownText)];
   out.push(`## ${model.metaHeading}`, model.meta.map((m) => `- **${m.label}:** ${markdownText(m.value)}`).join('\n'));
@@ -30,15 +31,17 @@ export function documentMarkdown(doc: ResponseDoc, def: Definition, i18n: i18n, 
     for (const entry of section.entries) {
       if (entry.heading) out.push(`### ${entry.heading}`);
       out.push(entryHeading(entry), answerMarkdown(entry.answer, notAnswered));
+      if (entry.carried) out.push(`_${entry.carried}_`);
     }
+    if (section.answeredBy) out.push(`_${markdownText(section.answeredBy)}_`);
   }
   out.push(...model.closing.map(markdownText));
   return `${out.join('\n\n')}\n`;
 }
 
 /** The filled questionnaire of a response as a PDF (A4), in `locale`. */
-export function documentPdf(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale, options: PdfOptions = {}): Promise<Buffer> {
-  const model = documentModel(doc, def, i18n, locale);
+export function documentPdf(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale, options: PdfOptions = {}, attribution?: ResponseAttribution): Promise<Buffer> {
+  const model = documentModel(doc, def, i18n, locale, attribution);
   const t = translatorFor(i18n, locale);
   return renderPdf(model, {
     notAnswered: t('document:notAnswered'),

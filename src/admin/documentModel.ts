@@ -10,6 +10,7 @@ import type { DefinedItem } from '../interview/flow';
 import { answerMap, applicableItems } from '../interview/flow';
 import { countryName } from '../interview/parse/country';
 import type { AnswerValue, ResponseDoc } from '../store/port';
+import type { ResponseAttribution } from '../session/participants';
 import { adminView } from './view';
 
 /** A filled questionnaire, worded in one language. */
@@ -35,6 +36,8 @@ export interface DocumentSection {
   title: string;
   note?: string;
   entries: DocumentEntry[];
+  /** The section's footnote: who answered its questions ("Answered by: ana@… (9, 10); luis@… (11)"). */
+  answeredBy?: string;
 }
 
 /** One item with its answer. */
@@ -49,6 +52,8 @@ export interface DocumentEntry {
   /** 0: a question (or an item of the respondent block); 1: a part or follow-up of the question above. */
   level: 0 | 1;
   answer: DocumentAnswer;
+  /** Set when the answer is the previous round's, kept by the respondent: the mark, worded. */
+  carried?: string;
 }
 
 /**
@@ -60,9 +65,10 @@ export type DocumentAnswer =
   | { kind: 'text'; text: string | null };
 
 /** Builds the outline of a response's document in `locale`. Only the items that apply to the response are listed. */
-export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale): DocumentModel {
+export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, locale: Locale, attribution?: ResponseAttribution): DocumentModel {
   const t = translatorFor(i18n, locale);
-  const view = adminView(doc, def);
+  const view = adminView(doc, def, attribution);
+  const carried = new Set(view.carriedForward);
   const answers = answerMap(doc.answers);
   const applicable = applicableItems(def, answers);
   const country = view.country
@@ -87,13 +93,16 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
           required: item.required,
           level: isPart ? 1 : 0,
           answer: answerOf(t, locale, item, view.answers[item.id]),
+          ...(carried.has(item.id) ? { carried: t('document:carried') } : {}),
         };
       });
+    const answeredBy = view.answeredBy ? sectionAuthors(t, entries, view.answeredBy, def) : undefined;
     return {
       id: section.id,
       title: t(`questionnaire:section.${section.id}.title`),
       ...(section.hasNote ? { note: t(`questionnaire:section.${section.id}.note`) } : {}),
       entries,
+      ...(answeredBy ? { answeredBy } : {}),
     };
   });
 
@@ -122,6 +131,22 @@ export function documentModel(doc: ResponseDoc, def: Definition, i18n: i18n, loc
     closing: [t('questionnaire:closing'), t('questionnaire:satisfactionSurvey')],
     footer: t('document:footer', { title, country }),
   };
+}
+
+/** "Answered by: ana@… (9, 10); luis@… (11)": who answered a section's questions (numbers, or the items' short names). */
+function sectionAuthors(t: Translator, entries: DocumentEntry[], answeredBy: Record<string, string>, def: Definition): string | undefined {
+  const by = new Map<string, string[]>();
+  for (const entry of entries) {
+    const who = answeredBy[entry.itemId];
+    if (!who) continue;
+    const item = def.byId.get(entry.itemId);
+    const label = item?.number ?? t(`questionnaire:item.${entry.itemId}.short`);
+    const list = by.get(who) ?? [];
+    if (!list.includes(label)) list.push(label);
+    by.set(who, list);
+  }
+  if (by.size === 0) return undefined;
+  return t('document:answeredBy', { who: [...by].map(([who, items]) => `${who} (${items.join(', ')})`).join('; ') });
 }
 
 /** An answer as ticked boxes or text, worded in the document's language. */

@@ -159,6 +159,7 @@ function drawDocument(pen: Pen, model: DocumentModel, notAnswered: string): void
     band(pen, section.title);
     if (section.note) pen.write(section.note, { font: 'italic', size: 9, color: COLOR.muted, gap: 0.5 });
     for (const entry of section.entries) drawEntry(pen, entry, notAnswered);
+    if (section.answeredBy) pen.write(section.answeredBy, { font: 'italic', size: 8, color: COLOR.muted, gap: 0.5 });
     doc.moveDown(0.6);
   }
   pen.keep(40);
@@ -192,6 +193,7 @@ function drawEntry(pen: Pen, entry: DocumentEntry, notAnswered: string): void {
   pen.keep(pen.heightOf(wording, font, size, indent) + 28);
   pen.write(wording, { font, size, indent, gap: 0.25 });
   drawAnswer(pen, entry.answer, indent + 12, notAnswered);
+  if (entry.carried) pen.write(entry.carried, { font: 'italic', size: 9, color: COLOR.muted, indent: indent + 12 });
   pen.doc.moveDown(0.6);
 }
 

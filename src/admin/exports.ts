@@ -9,12 +9,13 @@ import type { Definition } from '../../dialogs';
 import { translatorFor, type Translator } from '../i18n';
 import type { DefinedItem } from '../interview/flow';
 import type { ResponseDoc } from '../store/port';
+import type { ResponseAttribution } from '../session/participants';
 import { adminView, type AdminResponse } from './view';
 
 /** The responses as a pretty-printed JSON array of admin views (see adminView). */
-export function exportJson(docs: readonly ResponseDoc[], def: Definition): string {
+export function exportJson(docs: readonly ResponseDoc[], def: Definition, attributions?: ReadonlyMap<string, ResponseAttribution>): string {
   return `${JSON.stringify(
-    docs.map((doc) => adminView(doc, def)),
+    docs.map((doc) => adminView(doc, def, attributions?.get(doc.id))),
     null,
     2,
   )}\n`;
@@ -37,13 +38,14 @@ export function exportCsv(docs: readonly ResponseDoc[], def: Definition, i18n: i
  * a formula), sheet "Questionnaire" with every item in English and Spanish, and sheet "Links" with every link
  * written in an answer. The workbook's Subject property is the questionnaire's edition (e.g. "msq-2022").
  */
-export async function exportXlsx(docs: readonly ResponseDoc[], def: Definition, i18n: i18n): Promise<Buffer> {
+export async function exportXlsx(docs: readonly ResponseDoc[], def: Definition, i18n: i18n, attributions?: ReadonlyMap<string, ResponseAttribution>): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'MSQ Bot';
   workbook.subject = def.questionnaire.id;
   addResponsesSheet(workbook, responseTable(docs, def, i18n));
   addQuestionnaireSheet(workbook, def, i18n);
   addLinksSheet(workbook, docs, def, i18n);
+  if (attributions) addAnsweredBySheet(workbook, docs, def, i18n, attributions);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
@@ -163,6 +165,29 @@ function addLinksSheet(workbook: ExcelJS.Workbook, docs: readonly ResponseDoc[],
     }
   }
   const widths = [38, 10, 24, 10, 80, 12];
+  sheet.columns.forEach((column, index) => {
+    column.width = widths[index];
+  });
+}
+
+/** Sheet "Answered by": one row per answer, with who gave it and when (the participants of a country's team). */
+function addAnsweredBySheet(workbook: ExcelJS.Workbook, docs: readonly ResponseDoc[], def: Definition, i18n: i18n, attributions: ReadonlyMap<string, ResponseAttribution>): void {
+  const en = translatorFor(i18n, 'en');
+  const sheet = workbook.addWorksheet('Answered by', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const header = ['response', 'country', 'item', 'number', 'answeredBy', 'lead', 'at'];
+  sheet.addRow(header.map((h) => en(`admin:export.answeredBy.${h}`))).font = { bold: true };
+  for (const doc of docs) {
+    const attribution = attributions.get(doc.id);
+    const view = adminView(doc, def, attribution);
+    const leads = new Set(attribution?.participants.filter((p) => p.lead).map((p) => p.id));
+    for (const item of def.items) {
+      if (view.answers[item.id] === undefined) continue;
+      const by = attribution?.answeredBy.get(item.id);
+      const lead = by?.participantId !== undefined && leads.has(by.participantId);
+      sheet.addRow([view.id, view.country?.code ?? '', item.id, item.number ?? '', xlsxText(by?.label ?? ''), lead ? 'yes' : 'no', by ? by.at.toISOString() : '']);
+    }
+  }
+  const widths = [38, 10, 24, 10, 36, 8, 26];
   sheet.columns.forEach((column, index) => {
     column.width = widths[index];
   });

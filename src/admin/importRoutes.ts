@@ -1,4 +1,5 @@
 import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
 import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { knownEditions } from '../../dialogs/editions';
@@ -7,7 +8,7 @@ import type { QuestionnaireInput } from '../../dialogs/schema';
 import { describeProblem, type ImportProblem } from '../carryForward/importProblem';
 import { importFormatSchema, importPreviousRound, type ImportFormat } from '../carryForward/importRound';
 import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
-import { pickLocale, type Locale } from '../i18n';
+import { pickLocale } from '../i18n';
 import type { Logger } from '../logger';
 import type { AdminApi } from './adminApi';
 
@@ -34,10 +35,11 @@ const TYPES: Record<string, ImportFormat> = {
 };
 
 /**
- * `POST /admin/imports?format=json|csv|xlsx[&edition=<id>][&lang=en|es]` (behind the admin token): the body is
- * one of the bot's own exports of a previous round. Answers 200 with a summary per country (saved when a
- * PreviousRoundSource is wired, otherwise a dry run: `summary.saved` is false), or 400 with the problem, its
- * message in the language asked for, and nothing changed.
+ * `POST /admin/imports?format=json|csv|xlsx[&edition=<id>][&lang=en|es][&dryRun=true]` (behind the admin token):
+ * the body is one of the bot's own exports of a previous round. Answers 200 with a summary per country, saved
+ * (each country's round replacing the one imported before) unless `dryRun` asks to check only or no
+ * PreviousRoundSource is wired (`summary.saved` is false), or 400 with the problem, its message in the language
+ * asked for, and nothing changed.
  *
  * The route runs before restify's body parser (a `pre` handler), which would refuse a file of this size or type:
  * the body is read here, up to IMPORT_MAX_BYTES.
@@ -72,6 +74,11 @@ export function importRoutes(deps: ImportRoutesDeps, kit: AdminApi): (server: Se
       req.resume();
       return refuse(400, { code: 'format' });
     }
+    const dryRun = DRY_RUN.safeParse(query.get('dryRun') ?? 'false');
+    if (!dryRun.success) {
+      req.resume();
+      return refuse(400, { code: 'dryRun', value: query.get('dryRun') ?? '' });
+    }
     const edition = query.get('edition') || undefined;
     if (edition !== undefined && !editionIdSchema.safeParse(edition).success) {
       req.resume();
@@ -89,7 +96,7 @@ export function importRoutes(deps: ImportRoutesDeps, kit: AdminApi): (server: Se
       current: deps.definition,
       ...(deps.editions ? { editions: deps.editions } : {}),
       maps: deps.maps,
-      ...(deps.previousRounds ? { source: deps.previousRounds } : {}),
+      ...(deps.previousRounds && !dryRun.data ? { source: deps.previousRounds } : {}),
     });
     if (!result.ok) {
       deps.logger.info({ format: format.data, problem: result.problem.code, row: result.problem.row }, 'admin: previous round refused');
@@ -97,12 +104,13 @@ export function importRoutes(deps: ImportRoutesDeps, kit: AdminApi): (server: Se
     }
     const { summary } = result;
     deps.logger.info({ format: summary.format, from: summary.fromEdition, countries: summary.countries.length, saved: summary.saved }, 'admin: previous round imported');
-    kit.sendJson(res, 200, { summary, message: describeOutcome(summary.saved, deps.i18n, lang) });
+    const outcome = summary.saved ? 'saved' : deps.previousRounds ? 'dryRun' : 'notKept';
+    kit.sendJson(res, 200, { summary, message: deps.i18n.getFixedT(lang)(`admin:import.${outcome}`) });
   }
 }
 
-/** "Imported…" or "Checked only…", in the survey team's language. */
-const describeOutcome = (saved: boolean, i18n: i18n, lang: Locale): string => i18n.getFixedT(lang)(`admin:import.${saved ? 'saved' : 'dryRun'}`);
+/** `dryRun=true|false` (also 1/0, yes/no). */
+const DRY_RUN = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** The request body, or null when it is larger than `max` bytes (the rest is not read). */
 async function readBody(req: Request, max: number): Promise<Buffer | null> {

@@ -75,6 +75,8 @@ export interface InvitationView {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+  lead?: boolean;
+  sections?: string[];
   usedBy?: { respondentKey: string; responseId: string; at: string };
   state: InvitationState;
 }
@@ -113,7 +115,7 @@ export type NewInvitation = { ok: true; invitation: Invitation; code: string } |
  */
 export async function createInvitation(
   store: Pick<Store, 'createInvitation'>,
-  request: { country: string; email?: string; validForMs?: number },
+  request: { country: string; email?: string; validForMs?: number; lead?: boolean; sections?: string[] },
   now: Date = new Date(),
 ): Promise<NewInvitation> {
   const parsed = parseCountry(request.country);
@@ -127,6 +129,8 @@ export async function createInvitation(
       codeHash: hashCode(code),
       country: { code: parsed.value, name: countryName(parsed.value, 'en') ?? parsed.value },
       ...(email ? { email } : {}),
+      ...(request.lead ? { lead: true } : {}),
+      ...(request.sections?.length ? { sections: [...request.sections] } : {}),
       createdAt: now,
       expiresAt: new Date(now.getTime() + validFor),
     };

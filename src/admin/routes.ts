@@ -5,12 +5,14 @@ import { z } from 'zod';
 import type { Definition } from '../../dialogs';
 import { loadResources, locales, type Locale } from '../i18n';
 import type { Logger } from '../logger';
-import { responseStatusSchema, type ResponseDoc, type Store } from '../store/port';
+import { responseStatusSchema, type Participant, type ResponseDoc, type Store } from '../store/port';
 import { fileRoute, publicDir } from '../webchat/static';
 import { adminHeaders, createAdminApi, idSchema, JSON_TYPE, type AdminApi } from './adminApi';
 import { documentMarkdown, documentPdf } from './document';
 import { exportCsv, exportJson, exportXlsx } from './exports';
 import { createInvitation, invitationLink, invitationView, MAX_EXPIRY_DAYS, parseDuration } from './invitations';
+import { attributionsOf } from '../session/participants';
+import { isNamed } from '../session/team';
 import { adminView } from './view';
 import { linkRoutes } from './linkRoutes';
 import { importRoutes } from './importRoutes';
@@ -35,7 +37,7 @@ export interface AdminDeps {
   now?: () => Date;
   /** How `POST /admin/responses/:id/links/check` checks links (tests allow their local server's address). */
   linkCheck?: LinkCheckOptions;
-  /** Where `POST /admin/imports` keeps previous rounds; without one it checks and summarises only (a dry run). */
+  /** Where `POST /admin/imports` keeps previous rounds (the app wires the store's); without one it checks and summarises only. */
   previousRounds?: PreviousRoundSource;
   /** The editions an imported file may be in (default: dialogs/editions' knownEditions). */
   editions?: Readonly<Record<string, QuestionnaireInput>>;
@@ -63,10 +65,22 @@ type Format = keyof typeof FORMATS;
 const listQuery = z.object({ status: responseStatusSchema.optional() });
 const oneQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx', 'md', 'pdf']).default('json'), lang: z.enum(locales).default('en') });
 const exportQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json'), status: responseStatusSchema.optional() });
+/** A section a participant may hold (A–H; the contact block goes with the lead). */
+const sectionLetter = z.enum(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
+
 const invitationBody = z.object({
   country: z.string().trim().min(1).max(200),
   email: z.union([z.literal(''), z.email().max(320)]).optional(),
   expires: z.string().max(10).optional(),
+  /** The participant with this invitation leads the country's response. */
+  lead: z.boolean().optional(),
+  /** Sections assigned to them. */
+  sections: z.array(sectionLetter).max(8).optional(),
+});
+
+/** `PUT /admin/responses/:id/assignments`: each named participant (id or e-mail) holds exactly these sections. */
+const assignmentsBody = z.object({
+  assignments: z.array(z.object({ participant: z.string().trim().min(1).max(320), sections: z.array(sectionLetter).max(8) })).min(1).max(50),
 });
 
 /** The dashboard's policy: this server's own script, style and data only; never framed. */
@@ -105,17 +119,19 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
 
   /** A response in one of the formats, with its file name. */
   async function render(doc: ResponseDoc, format: Format, lang: Locale): Promise<string | Buffer> {
+    const attributions = await attributionsOf(store, [doc]);
+    const attribution = attributions.get(doc.id);
     switch (format) {
       case 'json':
-        return json(adminView(doc, def));
+        return json(adminView(doc, def, attribution));
       case 'csv':
         return exportCsv([doc], def, deps.i18n);
       case 'xlsx':
-        return exportXlsx([doc], def, deps.i18n);
+        return exportXlsx([doc], def, deps.i18n, attributions);
       case 'md':
-        return documentMarkdown(doc, def, deps.i18n, lang);
+        return documentMarkdown(doc, def, deps.i18n, lang, attribution);
       case 'pdf':
-        return documentPdf(doc, def, deps.i18n, lang);
+        return documentPdf(doc, def, deps.i18n, lang, {}, attribution);
     }
   }
 
@@ -135,7 +151,8 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       const parsed = listQuery.safeParse(query);
       if (!parsed.success) return badRequest(res, parsed.error);
       const docs = await store.listResponses(parsed.data.status ? { status: parsed.data.status } : {});
-      send(res, 200, json(docs.map((doc) => adminView(doc, def))), FORMATS.json.type);
+      const attributions = await attributionsOf(store, docs);
+      send(res, 200, json(docs.map((doc) => adminView(doc, def, attributions.get(doc.id)))), FORMATS.json.type);
     }));
 
     server.get('/admin/responses/:id', api(async (req, res, query) => {
@@ -164,9 +181,30 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       if (!parsed.success) return badRequest(res, parsed.error);
       const { format, status } = parsed.data;
       const docs = await store.listResponses(status ? { status } : {});
-      const body = format === 'json' ? exportJson(docs, def) : format === 'csv' ? exportCsv(docs, def, deps.i18n) : await exportXlsx(docs, def, deps.i18n);
+      const attributions = format === 'csv' ? undefined : await attributionsOf(store, docs);
+      const body = format === 'json' ? exportJson(docs, def, attributions) : format === 'csv' ? exportCsv(docs, def, deps.i18n) : await exportXlsx(docs, def, deps.i18n, attributions);
       const name = `msq-responses-${status ?? 'all'}-${now().toISOString().slice(0, 10)}.${FORMATS[format].ext}`;
       send(res, 200, body, FORMATS[format].type, { 'Content-Disposition': disposition('attachment', name) });
+    }));
+
+    server.put('/admin/responses/:id/assignments', api(async (req, res) => {
+      const id = idSchema.safeParse(req.params.id);
+      const parsed = assignmentsBody.safeParse(req.body ?? {});
+      if (!parsed.success) return badRequest(res, parsed.error);
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const doc = id.success ? await store.getResponse(id.data) : null;
+        if (!doc?.team) return notFound(res, 'response');
+        const participants = assignParticipants(doc.team.participants, parsed.data.assignments);
+        if (typeof participants === 'string') {
+          return send(res, 400, json({ error: 'Bad request.', issues: [`participant: ${participants} is not a participant of this response`] }), FORMATS.json.type);
+        }
+        const written = await store.replaceResponse({ ...doc, team: { participants }, updatedAt: now() }, doc.version);
+        if (!written.ok) continue; // a participant's turn got there first: again, on the fresh response
+        logger.info({ response: doc.id, assignments: parsed.data.assignments.length }, 'admin: sections assigned by the survey team');
+        const attribution = (await attributionsOf(store, [written.doc])).get(written.doc.id);
+        return send(res, 200, json(adminView(written.doc, def, attribution)), FORMATS.json.type);
+      }
+      throw new Error('gave up assigning sections after conflicting writes');
     }));
 
     server.get('/admin/invitations', api(async (_req, res) => {
@@ -177,13 +215,13 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
     server.post('/admin/invitations', api(async (req, res) => {
       const parsed = invitationBody.safeParse(req.body ?? {});
       if (!parsed.success) return badRequest(res, parsed.error);
-      const { country, email, expires } = parsed.data;
+      const { country, email, expires, lead, sections } = parsed.data;
       const validForMs = expires === undefined || expires === '' ? undefined : parseDuration(expires);
       if (validForMs === null) {
         return send(res, 400, json({ error: 'Bad request.', issues: [`expires: give days (30d), weeks (2w) or hours (12h), up to ${MAX_EXPIRY_DAYS} days`] }), FORMATS.json.type);
       }
       const at = now();
-      const made = await createInvitation(store, { country, ...(email ? { email } : {}), ...(validForMs ? { validForMs } : {}) }, at);
+      const made = await createInvitation(store, { country, ...(email ? { email } : {}), ...(validForMs ? { validForMs } : {}), ...(lead ? { lead } : {}), ...(sections?.length ? { sections } : {}) }, at);
       if (!made.ok) return send(res, 400, json({ error: 'Bad request.', issues: ['country: not a UN Member State name or ISO alpha-3 code'] }), FORMATS.json.type);
       logger.info({ invitation: made.invitation.id, country: made.invitation.country.code }, 'admin: invitation made');
       send(res, 201, json({ invitation: invitationView(made.invitation, at), code: made.code, link: invitationLink(deps.publicUrl(), made.code) }), FORMATS.json.type);
@@ -224,6 +262,20 @@ function mountDashboard(server: Server, send: AdminApi['send']): void {
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/**
+ * The participants with the assignments applied: each named participant holds exactly the given sections, which
+ * nobody else holds any more. The name (id or e-mail) of an unknown participant instead.
+ */
+function assignParticipants(participants: readonly Participant[], assignments: ReadonlyArray<{ participant: string; sections: string[] }>): Participant[] | string {
+  let out = [...participants];
+  for (const { participant, sections } of assignments) {
+    const target = out.find((p) => isNamed(p, participant));
+    if (!target) return participant;
+    out = out.map((p) => (p.id === target.id ? { ...p, sections: [...new Set(sections)] } : { ...p, sections: p.sections.filter((s) => !sections.includes(s)) }));
+  }
+  return out;
+}
 
 /** A Content-Disposition header with an ASCII file name (ids and ISO codes only, so nothing to escape). */
 const disposition = (kind: 'inline' | 'attachment', name: string) => `${kind}; filename="${name.replace(/[^\w.-]/g, '_')}"`;

@@ -9,6 +9,7 @@ import { answerMap, applicableItems, unansweredRequired, type Answers, type Defi
 import { countryName } from '../interview/parse/country';
 import { flagSchema } from '../interview/state';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
+import type { ResponseAttribution } from '../session/participants';
 import { extractLinks } from './links';
 
 /** The respondent block of a response; null where not answered. */
@@ -23,6 +24,18 @@ export const adminRespondentSchema = z.object({
 export const adminLinkSchema = z.object({ url: z.string(), wellFormed: z.boolean() });
 /** A link written in an answer. */
 export type AdminLink = z.infer<typeof adminLinkSchema>;
+
+/** A participant of a response as the survey team reads it. */
+export const adminParticipantSchema = z.object({
+  id: z.string(),
+  /** E-mail, else the name the channel gave, else their first channel identity. */
+  label: z.string(),
+  email: z.string().optional(),
+  lead: z.boolean(),
+  sections: z.array(z.string()),
+  /** The channel identities (`channel:userId`) they answer from. */
+  identities: z.array(z.string()),
+});
 
 /** One response for the survey team. */
 export const adminResponseSchema = z.object({
@@ -50,8 +63,14 @@ export const adminResponseSchema = z.object({
   answers: z.record(z.string(), answerValueSchema),
   /** Item id → the links written in its answer, in questionnaire order; items without links are absent. */
   links: z.record(z.string(), z.array(adminLinkSchema)),
+  /** Items whose answer is the previous round's, kept (confirmed) by the respondent, in questionnaire order. */
+  carriedForward: z.array(z.string()),
   /** The survey team's flags on the submitted response: open (waiting for the respondent) and resolved (answered again). */
   review: z.object({ open: z.number().int().min(0), resolved: z.number().int().min(0) }),
+  /** Who answers the response: a country's team (invitations), or its one respondent. */
+  participants: z.array(adminParticipantSchema).optional(),
+  /** Item id → who gave its current answer (a participant's label: e-mail, else name); answered items only. */
+  answeredBy: z.record(z.string(), z.string()).optional(),
 });
 /** One response for the survey team (see adminResponseSchema). */
 export type AdminResponse = z.infer<typeof adminResponseSchema>;
@@ -65,7 +84,7 @@ export const RESPONDENT_ITEMS = {
 } as const;
 
 /** A stored response as the survey team reads it; applicability and required items follow the engine's rules (flow.ts). */
-export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
+export function adminView(doc: ResponseDoc, def: Definition, attribution?: ResponseAttribution): AdminResponse {
   const answers = answerMap(doc.answers);
   const items = applicableItems(def, answers);
   const given = appliedAnswers(items, answers);
@@ -93,8 +112,16 @@ export function adminView(doc: ResponseDoc, def: Definition): AdminResponse {
     submittedAt: doc.submittedAt ? doc.submittedAt.toISOString() : null,
     answers: given,
     links: linksOf(given),
+    carriedForward: carriedOf(doc).filter((id) => id in given),
     review: reviewOf(doc),
+    ...(attribution ? attributed(attribution, given) : {}),
   };
+}
+
+/** The items the engine marked as kept from the previous round (its state's `carried`), as stored with the response. */
+export function carriedOf(doc: ResponseDoc): string[] {
+  const carried = doc.engine.carried;
+  return Array.isArray(carried) ? carried.filter((id): id is string => typeof id === 'string') : [];
 }
 
 /** How many flags of the survey team are open and resolved (kept in the engine's state, see src/review/flags.ts). */
@@ -103,6 +130,24 @@ function reviewOf(doc: ResponseDoc): AdminResponse['review'] {
   const list = flags.success ? flags.data : [];
   const open = list.filter((f) => f.resolvedAt === null).length;
   return { open, resolved: list.length - open };
+}
+
+/** The participants and who gave each given answer. */
+function attributed(attribution: ResponseAttribution, given: Record<string, AnswerValue>): Pick<AdminResponse, 'participants' | 'answeredBy'> {
+  const answeredBy: Record<string, string> = {};
+  for (const itemId of Object.keys(given)) {
+    const by = attribution.answeredBy.get(itemId);
+    if (by) answeredBy[itemId] = by.label;
+  }
+  const participants = attribution.participants.map((p) => ({
+    id: p.id,
+    label: p.label,
+    ...(p.email ? { email: p.email } : {}),
+    lead: p.lead,
+    sections: [...p.sections],
+    identities: p.identities.map((i) => i.key),
+  }));
+  return { participants, answeredBy };
 }
 
 /** The links of each answer that has any. */

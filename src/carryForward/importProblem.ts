@@ -29,6 +29,7 @@ export type ImportProblemCode =
   | 'noEditionMap'
   | 'editionMap'
   | 'format'
+  | 'dryRun'
   | 'tooLarge';
 
 /** A problem with an import: its code and what the message needs. */

@@ -1,3 +1,4 @@
+import type { Store } from '../store/port';
 import { previousAnswersSchema, type PreviousAnswers } from './previousRound';
 
 /**
@@ -24,5 +25,24 @@ export function createMemoryPreviousRounds(): PreviousRoundSource & { countries(
       for (const round of checked) rounds.set(round.country, round);
     },
     countries: () => [...rounds.keys()].sort(),
+  };
+}
+
+/**
+ * The PreviousRoundSource of the bot: the store keeps each country's previous round (both adapters, see
+ * Store.savePreviousRounds). A stored round that no longer reads as one (written by a later version) counts as none.
+ */
+export function createStorePreviousRounds(store: Pick<Store, 'savePreviousRounds' | 'getPreviousRound'>): PreviousRoundSource {
+  return {
+    async previousAnswers(countryCode) {
+      const doc = await store.getPreviousRound(countryCode);
+      if (!doc) return null;
+      const parsed = previousAnswersSchema.safeParse(doc.round);
+      return parsed.success && parsed.data.country === countryCode ? parsed.data : null;
+    },
+    async save(list) {
+      const checked = list.map((round) => previousAnswersSchema.parse(round));
+      await store.savePreviousRounds(checked.map((round) => ({ country: round.country, round: JSON.parse(JSON.stringify(round)) as Record<string, unknown>, importedAt: new Date(round.importedAt) })));
+    },
   };
 }

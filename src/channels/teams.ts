@@ -33,8 +33,15 @@ export interface AdaptiveCard {
   version: string;
   fallbackText?: string;
   body: CardElement[];
-  actions?: Array<{ type: 'Action.Submit'; title: string; data: SubmitData }>;
+  actions?: CardAction[];
 }
+
+/** A card's button; `associatedInputs: 'none'` sends it without the card's inputs (Keep needs no option ticked). */
+type CardAction = { type: 'Action.Submit'; title: string; data: SubmitData; associatedInputs?: 'none' };
+
+/** "Keep" (the previous round's answer), when the question offers it: it sends the `keep` command. */
+const keepActions = (reply: PromptReply): CardAction[] =>
+  reply.meta.keep ? [{ type: 'Action.Submit', title: reply.meta.keep.label, data: { msq: { questionId: reply.meta.questionId, answer: 'keep' } }, associatedInputs: 'none' }] : [];
 
 /**
  * A message as markdown that shows the text exactly as written (`*`, `_`, `[x](y)`, `<b>` and numbered lines in
@@ -90,7 +97,7 @@ const heading = (reply: PromptReply): CardElement[] => [...textBlocks(reply.text
 export function yesNoCard(reply: PromptReply): AdaptiveCard | null {
   const { questionId, options } = reply.meta;
   if (!options?.length) return null;
-  const actions = options.map((o) => ({ type: 'Action.Submit' as const, title: o.label, data: { msq: { questionId, answer: o.id } } }));
+  const actions = [...options.map((o) => ({ type: 'Action.Submit' as const, title: o.label, data: { msq: { questionId, answer: o.id } } })), ...keepActions(reply)];
   return card(heading(reply), actions, renderText(reply));
 }
 
@@ -112,7 +119,7 @@ export function choiceCard(reply: PromptReply, words: CardWords): AdaptiveCard |
     // Numbered as the hint says ("its number, its name, or a button"): typing 2 works as well as ticking it.
     choices: options.map((o, i) => ({ title: numbered(i, o.label), value: o.id })),
   };
-  const actions = [{ type: 'Action.Submit' as const, title: words.send, data: { msq: { questionId } } }];
+  const actions = [{ type: 'Action.Submit' as const, title: words.send, data: { msq: { questionId } } }, ...keepActions(reply)];
   return card([...heading(reply), input], actions, renderText(reply));
 }
 
@@ -135,7 +142,8 @@ export function promptCard(reply: PromptReply, words: CardWords): Attachment | n
       return content ? attachment(content) : null;
     }
     default:
-      return null;
+      // A typed answer needs no card, unless last time's answer can be kept with a click.
+      return reply.meta.keep ? attachment(card(heading(reply), keepActions(reply), renderText(reply))) : null;
   }
 }
 

@@ -26,8 +26,15 @@ export function renderWebChat(reply: Reply, words: CardWords): Partial<Activity>
   if (suitsSuggestedActions(reply)) {
     const numberedTitles = reply.meta.kind !== 'yesno';
     const actions = (reply.meta.options ?? []).map((o, i) => ({ type: ActionTypes.ImBack, title: numberedTitles ? numbered(i, o.label) : o.label, value: o.label }));
-    return { ...textMessage(promptText(reply), 'webchat', reply.meta), suggestedActions: { actions, to: [] } };
+    return { ...textMessage(promptText(reply), 'webchat', reply.meta), suggestedActions: { actions: [...actions, ...keepAction(reply)], to: [] } };
   }
   const card = reply.meta.kind === 'choice' || reply.meta.kind === 'multi' ? promptCard(reply, words) : null;
-  return card ? cardActivity(card, reply.meta) : textMessage(renderText(reply), 'webchat', reply.meta);
+  if (card) return cardActivity(card, reply.meta);
+  const text = textMessage(renderText(reply), 'webchat', reply.meta);
+  return reply.meta.keep ? { ...text, suggestedActions: { actions: keepAction(reply), to: [] } } : text;
+}
+
+/** "Keep" (the previous round's answer), typed by the button as its label: `keep` / `mantener` is a command in both languages. */
+function keepAction(reply: PromptReply) {
+  return reply.meta.keep ? [{ type: ActionTypes.ImBack, title: reply.meta.keep.label, value: reply.meta.keep.label }] : [];
 }

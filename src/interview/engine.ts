@@ -8,7 +8,7 @@ import { parseCommand } from './parse/command';
 import { isGreeting } from './parse/greeting';
 import { normalize } from './parse/normalize';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
-import { engineStateSchema, type EngineState, type Flag, type StoredAnswer } from './state';
+import { engineStateSchema, type EngineState, type Flag, type PreviousRound, type StoredAnswer } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
 export interface Input {
@@ -25,13 +25,26 @@ export interface Turn {
   effects: Effect[];
 }
 
+/**
+ * What a turn may need beyond the state, loaded by the caller (the engine does no I/O): the previous round of the
+ * respondent's country, when `needsPrevious` asks for it (its answers may carry other fields; only the item, the
+ * value and whether it may be kept are used). Given for another country than the state's, it is ignored.
+ */
+export interface TurnContext {
+  previous?: PreviousRound;
+}
+
 /** How an interview starts. */
 export interface StartOptions {
+  /** The previous round of the prefilled country (see TurnContext). */
+  previous?: PreviousRound;
   /**
    * Answers given for the respondent (e.g. the country of their invitation): recorded as answered, never asked,
    * and locked — edit, back, restart and erasure keep them. Items unknown to the definition are ignored.
    */
   prefill?: StoredAnswer[];
+  /** Sections walked first (a team's participant's assigned sections). */
+  focus?: string[];
   /** Where the respondent reads the welcome: a chat (Teams, the browser; the default) or a terminal. */
   welcome?: 'chat' | 'terminal';
 }
@@ -50,7 +63,12 @@ export interface Interview {
   /** A returning respondent: where they stopped, and the question they are at. */
   resume(state: EngineState, options?: ResumeOptions): Turn;
   /** One message of the respondent. Never throws on any input. */
-  handle(state: EngineState, input: Input, now: Date): Turn;
+  handle(state: EngineState, input: Input, now: Date, context?: TurnContext): Turn;
+  /**
+   * The country whose previous round a state has not looked up yet (its country is known, the round is not in the
+   * state): the caller loads it and runs the turn again with it in the context. Null when nothing is needed.
+   */
+  needsPrevious(state: EngineState): string | null;
   /** Reads a saved state (any schema version, any earlier definition); null when it is not a state at all. */
   load(saved: unknown): EngineState | null;
   /**
@@ -108,13 +126,13 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
   };
 
   /** One event through the machine, from a persisted state to the next. */
-  const run = (state: EngineState, event: InterviewEvent): Turn => {
+  const run = (state: EngineState, event: InterviewEvent, previous?: PreviousRound): Turn => {
     const { phase, ...rest } = state;
     const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
     const next = transition(snapshot, event);
     const { outbox, changes, effects, ...context } = next.context;
     const after = keepLocked(def, state, { ...context, phase: next.value as EngineState['phase'] }, event, outbox, changes);
-    return finish(after.state, { outbox: after.outbox, changes: after.changes, effects });
+    return finish(withPrevious(def, after.state, previous), { outbox: after.outbox, changes: after.changes, effects });
   };
 
   return {
@@ -122,9 +140,10 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
     start(locale, now, options = {}) {
       const prefill = (options.prefill ?? []).filter((a) => def.byId.has(a.itemId));
       const answers = answerMap(prefill);
-      const open = prefill.length ? nextItem(def, { answers, skipped: new Set(), deferred: new Set(), resolving: false }, null) : null;
+      const focus = options.focus?.length ? { focus: new Set(options.focus) } : {};
+      const open = prefill.length || options.focus?.length ? nextItem(def, { answers, skipped: new Set(), deferred: new Set(), resolving: false, ...focus }, null) : null;
       const first = open ?? def.items[0];
-      const state: EngineState = {
+      const initial: EngineState = {
         schemaVersion: 1,
         definitionVersion: def.version,
         locale,
@@ -138,7 +157,9 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         startedAt: now.toISOString(),
         submittedAt: null,
         ...(prefill.length ? { locked: prefill.map((a) => a.itemId) } : {}),
+        ...(options.focus?.length ? { focus: [...options.focus] } : {}),
       };
+      const state = withPrevious(def, initial, options.previous);
       const terminal = options.welcome === 'terminal';
       const outbox = [
         { say: 'message' as const, key: terminal ? 'welcome.terminalTitle' : 'welcome.title' },
@@ -157,7 +178,14 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       const turn = finish(state, { outbox: open.map((f) => ({ say: 'flagged' as const, itemId: f.itemId, comment: f.comment })), changes: [], effects: [] });
       return { ...turn, replies: [{ type: 'message', text }, ...turn.replies] };
     },
-    handle(state, input, now) {
+    needsPrevious(state) {
+      // A submitted response (and one the survey team reopened for a few items) is past carrying anything forward.
+      if (state.phase === 'submitted' || state.phase === 'revising') return null;
+      const country = countryOf(def, state);
+      return country !== null && state.previous?.country !== country ? country : null;
+    },
+    handle(given, input, now, context = {}) {
+      const state = withPrevious(def, given, context.previous);
       let event = interpret(state, input, now);
       if (event.type === 'EDIT' && event.itemId && state.locked?.includes(event.itemId)) {
         // "edit contact" with a country from the invitation: the rest of the contact block; the country alone: refused.
@@ -168,7 +196,7 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
         }
         event = { type: 'EDIT', itemId: unlocked.id };
       }
-      return run(state, event);
+      return run(state, event, context.previous);
     },
     flag(state, { id, itemId, comment }, now) {
       const item = def.byId.get(itemId);
@@ -214,7 +242,7 @@ function keepLocked(
       state = { ...state, current: before.current };
       said = [...said, { say: 'message', key: 'back.atStart' }];
     } else {
-      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving };
+      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving, ...(state.focus?.length ? { focus: new Set(state.focus) } : {}) };
       const open = nextItem(def, position, state.current);
       state = open ? { ...state, current: open.id } : { ...state, phase: 'confirmingSubmit', current: null, resolving: false };
     }
@@ -264,7 +292,7 @@ function realign(def: Definition, state: EngineState): EngineState {
     deferred: state.deferred.filter(known),
   };
   if (aligned.phase === 'submitted') return aligned;
-  const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false };
+  const position = { answers, skipped: new Set(aligned.skipped), deferred: new Set(aligned.deferred), resolving: false, ...(aligned.focus?.length ? { focus: new Set(aligned.focus) } : {}) };
   const open = fits && current ? current : nextItem(def, position, null);
   if (atItem || state.phase === 'confirmingSubmit') {
     // A reading waiting for confirmation is dropped: the question is asked again.
@@ -278,4 +306,23 @@ function realign(def: Definition, state: EngineState): EngineState {
 function isBareYesNo(text: string): boolean {
   const yesNo = parseYesNo(text);
   return yesNo.ok && yesNo.rest === undefined;
+}
+
+/** The answer to the definition's country item, if any. */
+function countryOf(def: Definition, state: EngineState): string | null {
+  const item = def.items.find((i) => i.kind === 'country');
+  const value = item ? state.answers.find((a) => a.itemId === item.id)?.value : undefined;
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * The state with the previous round of its country, when given for that country and not already there: only the
+ * answers to items of this definition, each reduced to its item, value, fit and reason.
+ */
+function withPrevious(def: Definition, state: EngineState, previous: PreviousRound | undefined): EngineState {
+  if (!previous || previous.country !== countryOf(def, state) || state.previous?.country === previous.country) return state;
+  const answers = previous.answers
+    .filter((a) => def.byId.has(a.itemId))
+    .map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value, fit: a.fit, ...(a.reason ? { reason: a.reason } : {}) }));
+  return { ...state, previous: { country: previous.country, answers } };
 }

@@ -68,6 +68,8 @@ export interface Position {
   skipped: ReadonlySet<string>;
   deferred: ReadonlySet<string>;
   resolving: boolean;
+  /** Sections walked first (a team's participant's assigned sections); the rest follows in order. */
+  focus?: ReadonlySet<string>;
 }
 
 const isVisited = (p: Position, id: string) => p.answers.has(id) || p.skipped.has(id) || p.deferred.has(id);
@@ -139,6 +141,12 @@ export function isOpen(def: Definition, p: Position, item: DefinedItem): boolean
 export function nextItem(def: Definition, p: Position, fromId: string | null): DefinedItem | null {
   const start = fromId === null ? 0 : positionOf(def, fromId) + 1;
   const stopsAt = (item: DefinedItem) => isApplicable(def, item, p.answers) && isOpen(def, p, item);
+  if (p.focus?.size) {
+    const focus = p.focus;
+    const inFocus = (item: DefinedItem) => focus.has(item.section) && stopsAt(item);
+    const focused = findFrom(def.items, start, def.items.length, inFocus) ?? findFrom(def.items, 0, start, inFocus);
+    if (focused) return focused;
+  }
   // Item by item from where the respondent is, so that only the items passed over are looked at.
   const after = findFrom(def.items, start, def.items.length, stopsAt);
   return after ?? (p.resolving ? null : findFrom(def.items, 0, start, stopsAt));

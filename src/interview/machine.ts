@@ -23,6 +23,8 @@ export type Say =
   | { say: 'message'; key: string; params?: Record<string, string | number> }
   /** An answer was stored; `echo`: the bot read it from what was typed, so it says what it stored ("Saved: Paraguay."). */
   | { say: 'saved'; itemId: string; echo: boolean }
+  /** The previous round's answer to an item was kept (`keep`). */
+  | { say: 'carried'; itemId: string }
   /** A button of an earlier prompt was clicked. */
   | { say: 'stale'; questionId: string }
   | { say: 'section'; section: SectionId }
@@ -39,10 +41,15 @@ export interface AnswerChange {
   itemId: string;
   oldValue: AnswerValue | null;
   newValue: AnswerValue | null;
+  /** The new value is the previous round's answer, kept by the respondent (`keep`): confirmed, never copied silently. */
+  carriedForward?: true;
 }
 
-/** What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it. */
-export type Effect = 'erase' | 'copy';
+/**
+ * What the bot must do beyond replying: erase the response from the store; give the respondent a copy of it; give
+ * them a one-time code to continue in another channel.
+ */
+export type Effect = 'erase' | 'copy' | 'link';
 
 export interface InterviewContext extends Omit<EngineState, 'phase'> {
   outbox: Say[];
@@ -76,6 +83,7 @@ export function createInterviewMachine(def: Definition) {
     skipped: new Set(c.skipped),
     deferred: new Set(c.deferred),
     resolving: c.resolving,
+    ...(c.focus?.length ? { focus: new Set(c.focus) } : {}),
   });
   /** Moves to an item (or to nothing left), announcing its section when it changes. */
   const moveTo = (c: InterviewContext, itemId: string | null): Partial<InterviewContext> => {
@@ -119,8 +127,15 @@ export function createInterviewMachine(def: Definition) {
       changes,
       skipped: c.skipped.filter((id) => !ids.has(id)),
       deferred: c.deferred.filter((id) => !ids.has(id)),
+      ...(c.carried ? { carried: c.carried.filter((id) => !ids.has(id)) } : {}),
       outbox: [...c.outbox, ...notes],
     };
+  };
+  /** The previous round's answer to the current item, when there is one and the item is asked. */
+  const previousOf = (c: InterviewContext) => {
+    const item = currentItem(c);
+    if (!item || !c.previous || !isApplicable(def, item, answerMap(c.answers))) return undefined;
+    return c.previous.answers.find((a) => a.itemId === item.id);
   };
 
   return setup({
@@ -143,6 +158,8 @@ export function createInterviewMachine(def: Definition) {
       },
       hasAnswers: ({ context }) => context.answers.length > 0,
       hasNoOpenFlag: ({ context }) => !(context.flags ?? []).some((f) => f.resolvedAt === null),
+      hasKeepablePrevious: ({ context }) => previousOf(context)?.fit === 'keepable',
+      hasShownOnlyPrevious: ({ context }) => previousOf(context)?.fit === 'shownOnly',
     },
     actions: {
       say: assign({ outbox: ({ context }, say: Say) => [...context.outbox, say] }),
@@ -157,6 +174,22 @@ export function createInterviewMachine(def: Definition) {
       ),
       recordPending: assign(({ context }) => (context.pending ? record(context, context.pending.itemId, context.pending.value, undefined, true) : {})),
       clearPending: assign({ pending: null }),
+      sayCannotKeep: assign({
+        outbox: ({ context }) => [...context.outbox, { say: 'message', key: previousOf(context)?.reason === 'askedAgain' ? 'carry.cannotKeepAskedAgain' : 'carry.cannotKeep' } as Say],
+      }),
+      keepPrevious: assign(({ context }) => {
+        const previous = previousOf(context);
+        if (!previous || !context.current) return {};
+        const itemId = context.current;
+        const value = Array.isArray(previous.value) ? [...previous.value] : previous.value;
+        const recorded = record({ ...context, outbox: [] }, itemId, value, undefined, false);
+        return {
+          ...recorded,
+          changes: (recorded.changes ?? []).map((change, n) => (n >= context.changes.length && change.itemId === itemId ? { ...change, carriedForward: true as const } : change)),
+          carried: [...(recorded.carried ?? context.carried ?? []).filter((id) => id !== itemId), itemId],
+          outbox: [...context.outbox, { say: 'carried', itemId }],
+        };
+      }),
       advance: assign(({ context }) => {
         const p = position(context);
         const walk = context.revisiting;
@@ -198,6 +231,7 @@ export function createInterviewMachine(def: Definition) {
       setLocale: assign({ locale: ({ context, event }) => (event.type === 'LANGUAGE' && event.locale ? event.locale : context.locale) as Locale }),
       reset: assign(({ context }) => ({
         answers: [],
+        carried: [],
         skipped: [],
         deferred: [],
         resolving: false,
@@ -225,6 +259,7 @@ export function createInterviewMachine(def: Definition) {
       setReminders: assign({ remindersOff: ({ context, event }) => (event.type === 'REMINDERS' ? !event.on : context.remindersOff) }),
       requestErase: assign({ effects: ({ context }) => [...context.effects, 'erase' as const] }),
       requestCopy: assign({ effects: ({ context }) => [...context.effects, 'copy' as const] }),
+      requestLink: assign({ effects: ({ context }) => [...context.effects, 'link' as const] }),
     },
   }).createMachine({
     id: 'interview',
@@ -250,6 +285,7 @@ export function createInterviewMachine(def: Definition) {
       ERASE: { target: '.confirmingErase' },
       COPY: { actions: 'requestCopy' },
       REMINDERS: reminders(),
+      LINK: { actions: 'requestLink' },
     },
     states: {
       asking: {
@@ -326,6 +362,7 @@ export function createInterviewMachine(def: Definition) {
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
           COPY: { actions: 'requestCopy' },
           REMINDERS: reminders(),
+          LINK: { actions: 'requestLink' },
           FLAG: { target: 'revising', actions: 'addFlag' },
         },
       },
@@ -347,6 +384,7 @@ export function createInterviewMachine(def: Definition) {
           ],
           COPY: { actions: 'requestCopy' },
           REMINDERS: reminders(),
+          LINK: { actions: 'requestLink' },
         },
       },
     },
@@ -427,11 +465,16 @@ function reminders() {
   ] as const;
 }
 
-/** `keep`: leaves the current answer as it is and goes on; without an answer there is nothing to keep. */
+/**
+ * `keep`: leaves the current answer as it is and goes on; without an answer, keeps the previous round's answer
+ * when it still fits the item (recorded as confirmed and carried forward), and otherwise there is nothing to keep.
+ */
 function keep(target?: 'asking') {
   const to = target ? { target } : {};
   return [
     { guard: 'isAnswered', ...to, actions: [{ type: 'say', params: { say: 'message', key: 'skip.kept' } }, 'advance'] },
+    { guard: 'hasKeepablePrevious', ...to, actions: ['keepPrevious', 'advance'] },
+    { guard: 'hasShownOnlyPrevious', actions: 'sayCannotKeep' },
     { actions: { type: 'say', params: { say: 'message', key: 'keep.nothing' } } },
   ] as const;
 }

@@ -42,6 +42,8 @@ export interface PromptMeta {
   required: boolean;
   options?: Array<{ id: string; label: string }>;
   progress: Progress;
+  /** The previous round's answer may be kept as it is: channels offer a button with this label (it sends `keep`). */
+  keep?: { label: string };
 }
 
 /**
@@ -109,8 +111,19 @@ function itemPrompt(def: Definition, t: Translator, state: EngineState, item: De
   const current = answers.get(item.id);
   const lines = item.heading ? [t(`questionnaire:item.${item.id}.heading`)] : [];
   lines.push(questionText(t, item));
-  if (current !== undefined) lines.push(t('prompt.currentAnswer', { answer: displayValue(t, state.locale, item, current) }));
-  const hints = [t(item.kind === 'yesno' && item.inlineDetail ? 'hint.yesnoDetail' : `hint.${item.kind}`), requirementHint(def, t, state, item, answers)];
+  const previous = current === undefined ? state.previous?.answers.find((a) => a.itemId === item.id) : undefined;
+  if (current !== undefined) {
+    const answer = displayValue(t, state.locale, item, current);
+    lines.push(t(state.carried?.includes(item.id) ? 'carry.currentKept' : 'prompt.currentAnswer', { answer }));
+  } else if (previous && state.previous) {
+    const params = { country: countryName(state.previous.country, state.locale) ?? state.previous.country, answer: previousText(t, state.locale, item, previous.value) };
+    lines.push(t(previous.fit === 'keepable' ? 'carry.lastTime' : previous.reason === 'askedAgain' ? 'carry.lastTimeAskedAgain' : 'carry.lastTimeShown', params));
+  }
+  const keepable = previous?.fit === 'keepable';
+  const hints = [
+    t(item.kind === 'yesno' && item.inlineDetail ? 'hint.yesnoDetail' : `hint.${item.kind}`),
+    keepable ? t('carry.hint') : requirementHint(def, t, state, item, answers),
+  ];
   const options =
     item.kind === 'yesno'
       ? yesNoOptions(t)
@@ -119,8 +132,29 @@ function itemPrompt(def: Definition, t: Translator, state: EngineState, item: De
     type: 'prompt',
     text: lines.join('\n\n'),
     hint: hints.join(' '),
-    meta: { questionId: item.id, section: item.section, kind: item.kind, required: item.required, ...(options ? { options } : {}), progress },
+    meta: { questionId: item.id, section: item.section, kind: item.kind, required: item.required, ...(options ? { options } : {}), progress, ...(keepable ? { keep: { label: t('carry.keepButton') } } : {}) },
   };
+}
+
+/** Longest previous answer shown in a question; the whole answer is kept with `keep`. */
+const PREVIOUS_LENGTH = 1500;
+
+/**
+ * A previous answer as the respondent reads it. One that is shown only may hold what the item no longer offers
+ * (an option that is gone, a text where a yes or no is asked): such values are shown as they were written.
+ */
+function previousText(t: Translator, locale: Locale, item: DefinedItem, value: AnswerValue): string {
+  const values = Array.isArray(value) ? value : [value];
+  const fits =
+    item.kind === 'yesno'
+      ? values.length === 1 && (values[0] === 'yes' || values[0] === 'no')
+      : item.kind === 'choice' || item.kind === 'multi'
+        ? values.every((v) => item.options?.includes(v))
+        : item.kind === 'country'
+          ? typeof value === 'string' && countryName(value, locale) !== undefined
+          : true;
+  const text = fits ? displayValue(t, locale, item, value) : values.join('; ');
+  return text.length > PREVIOUS_LENGTH ? `${text.slice(0, PREVIOUS_LENGTH)}…` : text;
 }
 
 /** "(Required. …)", "(Optional. …)", "keep" for an answered item, or what a group of items asks for. */
@@ -172,6 +206,12 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
   switch (say.say) {
     case 'message':
       return t(say.key, say.params);
+    case 'carried': {
+      const item = def.byId.get(say.itemId);
+      const value = answers.get(say.itemId);
+      if (!item || value === undefined) return t('answer.saved');
+      return t('carry.kept', { answer: truncate(displayValue(t, state.locale, item, value)).replace(/[.\s]+$/, '') });
+    }
     case 'saved': {
       const item = def.byId.get(say.itemId);
       const value = answers.get(say.itemId);
@@ -198,7 +238,7 @@ function renderSay(def: Definition, t: Translator, state: EngineState, answers: 
     case 'progress':
       return progressText(def, t, state);
     case 'review':
-      return reviewText(def, t, state.locale, answers, say.section);
+      return reviewText(def, t, state.locale, answers, say.section, new Set(state.carried ?? []));
     case 'summary':
       return summaryText(def, t, answers);
   }
@@ -261,7 +301,7 @@ export const itemLabel = (t: Translator, item: DefinedItem): string => {
   return item.number ? `${item.number} — ${short}` : short;
 };
 
-function reviewText(def: Definition, t: Translator, locale: Locale, answers: Answers, only: SectionId | null): string {
+function reviewText(def: Definition, t: Translator, locale: Locale, answers: Answers, only: SectionId | null, carried: ReadonlySet<string>): string {
   const items = applicableItems(def, answers);
   const sections = def.questionnaire.sections.filter((s) => only === null || s.id === only);
   const blocks = sections.map((section) => {
@@ -270,7 +310,7 @@ function reviewText(def: Definition, t: Translator, locale: Locale, answers: Ans
       .map((item) => {
         const value = answers.get(item.id);
         const shown = value === undefined ? t('review.notAnswered') : truncate(displayValue(t, locale, item, value));
-        return `• ${itemLabel(t, item)}: ${shown}`;
+        return `• ${itemLabel(t, item)}: ${shown}${value !== undefined && carried.has(item.id) ? ` ${t('review.carried')}` : ''}`;
       });
     return [t(`questionnaire:section.${section.id}.title`), ...lines].join('\n');
   });

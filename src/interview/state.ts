@@ -10,6 +10,23 @@ export const storedAnswerSchema = z.object({ itemId: z.string(), value: answerVa
 export type StoredAnswer = z.infer<typeof storedAnswerSchema>;
 
 /**
+ * A previous round's answer as the interview offers it (see src/carryForward): `keepable` answers may be kept as
+ * they are with `keep`; `shownOnly` ones are shown for reference and must be answered anew.
+ */
+export const previousAnswerSchema = z.object({
+  itemId: z.string(),
+  value: answerValueSchema,
+  fit: z.enum(['keepable', 'shownOnly']),
+  /** Why a shown-only answer cannot be kept; only `askedAgain` (the item is answered anew every round) is worded apart. */
+  reason: z.string().optional(),
+});
+export type PreviousAnswer = z.infer<typeof previousAnswerSchema>;
+
+/** A country's previous round, as the interview keeps it: the answers it offers, by item of the current edition. */
+export const previousRoundSchema = z.object({ country: z.string(), answers: z.array(previousAnswerSchema) });
+export type PreviousRound = z.infer<typeof previousRoundSchema>;
+
+/**
  * The phases of the conversation; the item being asked lives in `current`. `confirmingAnswer`: the bot read a
  * typed answer one way (a country from part of its name) and asks whether that is right before storing it.
  * `revising`: a submitted response of which the survey team flagged items; only those are asked, and answering
@@ -51,6 +68,8 @@ const stateV1 = z.object({
   submittedAt: z.string().nullable(),
   /** Items answered for the respondent when the interview started (e.g. the country of an invitation): kept, never asked or changed. */
   locked: z.array(z.string()).optional(),
+  /** Sections walked first (a team's participant's assigned sections). */
+  focus: z.array(z.string()).optional(),
   /** confirmingAnswer: the answer as the bot read it, stored only once the respondent says yes. */
   pending: z.object({ itemId: z.string(), value: answerValueSchema }).nullable().optional(),
   /**
@@ -65,6 +84,14 @@ const stateV1 = z.object({
   remindersOff: z.boolean().optional(),
   /** The survey team's questions about items of the submitted response ("the link in q13 returns 404"). */
   flags: z.array(flagSchema).optional(),
+  /**
+   * The previous round of the respondent's country, as it stood when the country became known (an empty list when
+   * none was imported); absent until it was looked up. Kept in the state so the interview offers the same answers
+   * all along, and looked up once.
+   */
+  previous: previousRoundSchema.optional(),
+  /** Items whose answer the respondent kept from the previous round (`keep`), until answered anew. */
+  carried: z.array(z.string()).optional(),
 });
 
 /**

@@ -4,13 +4,19 @@ import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import { findCode, hashCode, looksLikeCode, refusal } from '../admin/invitations';
 import { translatorFor, type Locale } from '../i18n';
-import { currentPromptId, type Input, type Interview, type Turn } from '../interview/engine';
+import type { PreviousRoundSource } from '../carryForward/previousRoundSource';
+import { currentPromptId, type Input, type Interview, type Turn, type TurnContext } from '../interview/engine';
 import type { Effect } from '../interview/machine';
 import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
-import type { AnswerEvent, ResponseDoc, Store, TurnCommit } from '../store/port';
+import { parseCommand } from '../interview/parse/command';
+import type { AnswerEvent, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { formatDeadline } from '../review/deadline';
+import { attributionOf, participantsFrom } from './participants';
+import { applicableItems, answerMap } from '../interview/flow';
+import { displayValue } from '../interview/render';
+import { assignSections, findLinkCode, generateLinkCode, isNamed, parseAssign, leadOf, LINK_MINUTES, nameOf, ownState, participantState, teamKey, withParticipantState } from './team';
 
 /** Who is answering, through which channel; never a botbuilder type, so the channel layer can be swapped. */
 export interface Respondent {
@@ -98,6 +104,8 @@ export function createSessionService(deps: {
   requireInvitation?: boolean;
   /** Waits between checks of an unknown outcome (tests pass a faster one). */
   sleep?: (ms: number) => Promise<void>;
+  /** Each country's previous round, offered to its respondent to keep (see carry forward in the README). */
+  previousRounds?: PreviousRoundSource;
 }) {
   const { store, interview, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -145,16 +153,27 @@ export function createSessionService(deps: {
   async function attemptTurn(request: TurnRequest, checkDuplicate: boolean): Promise<Attempt | null> {
     const { respondent, input, activityKey } = request;
     const at = now();
-    const existing = await store.findResponseByRespondent(respondent.key);
+    const linkCode = input.kind === 'message' ? findLinkCode(input.text) : null;
+    if (linkCode) return redeemLink(request, linkCode, at);
+    // An identity bound to a response (a team's participant, or a person continuing from another channel) answers it.
+    const bound = await store.findIdentity(respondent.key);
+    const boundDoc = bound ? await store.getResponse(bound.responseId) : null;
+    const existing = boundDoc ?? (await store.findResponseByRespondent(respondent.key));
     if (existing && activityKey && checkDuplicate && (await store.committedTurns(existing.id)).some((t) => t.activityKey === activityKey)) {
       return { result: { status: 'duplicate' }, activityDone: false };
     }
+    const participant = existing?.team && bound ? existing.team.participants.find((p) => p.id === bound.participantId) : undefined;
+    if (existing?.team && !participant) return admit(request, at);
+    // A participant who types an invitation code joins (again) with it: the same person from another channel, or another participant.
+    if (participant && input.kind === 'message' && findCode(input.text)) return admit(request, at);
     if (!existing && deps.requireInvitation) return admit(request, at);
+    if (existing?.team && participant) return teamTurn(request, existing, participant, at);
     if (!existing) {
       // Not a response yet: the interview as it starts, stored only once the turn changes it.
       const start = interview.start(respondent.locale, at);
       if (input.kind !== 'message' || !(await greetedIn(request))) return done(ok(undefined, start));
-      const turn = interview.handle(start.state, input, at);
+      const turn = await handleWithPrevious(start.state, input, at);
+      if (turn.effects.includes('link')) return done(ok(undefined, { ...turn, replies: [message(turn.state.locale, 'link.nothing')] }));
       // A copy needs a document to link to: the (empty) questionnaire is then kept, unlisted like any response
       // without an answer.
       if (isDeepStrictEqual(turn.state, start.state) && !turn.effects.includes('copy')) return done(ok(undefined, turn));
@@ -167,10 +186,35 @@ export function createSessionService(deps: {
     // The web chat link sends its code on every visit; once a response exists there is nothing to do with it.
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
 
-    const turn = interview.handle(state, input, at);
+    const turn = await handleWithPrevious(state, input, at);
+    if (turn.effects.includes('link')) return done(await giveLink(existing.id, null, turn, at));
     if (turn.effects.includes('erase')) return erase(request, existing, turn, at);
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, turn));
     return write(request, toDoc(existing, turn.state, at), existing.version, turn, at, () => ok(existing.id, turn, answeredPrompt(state, turn)), whoOf(respondent), state);
+  }
+
+  /**
+   * The engine's turn, run again with the previous round of the respondent's country when the engine asks for it
+   * (once per response: the state keeps it). A previous round that cannot be read is logged and left for a later
+   * turn: the answer itself is not held up by it.
+   */
+  async function handleWithPrevious(state: EngineState, input: Input, at: Date): Promise<Turn> {
+    const turn = interview.handle(state, input, at);
+    const country = deps.previousRounds ? interview.needsPrevious(turn.state) : null;
+    if (!country) return turn;
+    const context = await previousContext(country);
+    return context ? interview.handle(state, input, at, context) : turn;
+  }
+
+  /** The previous round of a country as the engine takes it (an empty one when none was imported); null when it cannot be read. */
+  async function previousContext(country: string): Promise<TurnContext | null> {
+    try {
+      const round = await deps.previousRounds!.previousAnswers(country);
+      return { previous: { country, answers: round?.answers ?? [] } };
+    } catch (error) {
+      logger.warn({ err: error, country }, 'could not read the previous round of a country: not offered in this turn');
+      return null;
+    }
   }
 
   /**
@@ -188,6 +232,171 @@ export function createSessionService(deps: {
     const text = translatorFor(deps.i18n, turn.state.locale)('reminder.visit', { deadline: formatDeadline(deadline, turn.state.locale) });
     return { ...turn, replies: [...turn.replies.slice(0, 1), { type: 'message', text }, ...turn.replies.slice(1)] };
   }
+
+  /**
+   * A participant's turn on their country's response: their own place in the interview over the shared answers.
+   * Only the lead submits, restarts or deletes; the others are told who can, and, once submitted, by whom.
+   */
+  async function teamTurn(request: TurnRequest, existing: ResponseDoc, participant: Participant, at: Date): Promise<Attempt | null> {
+    const { input } = request;
+    const state = interview.load(participantState(existing, participant));
+    if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${participant.id}`);
+    const t = translatorFor(deps.i18n, state.locale);
+    const lead = leadOf(existing);
+    const leadName = nameOf(lead) ?? t('team.theLead');
+    const submittedNote = (): Reply[] =>
+      existing.status === 'submitted' && !participant.lead
+        ? [{ type: 'message', text: t('team.submittedBy', { lead: leadName, date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
+        : [];
+    if (input.kind === 'greet') {
+      const resumed = interview.resume(state);
+      return done(ok(existing.id, { ...resumed, replies: [...submittedNote(), ...resumed.replies] }));
+    }
+    if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
+    const assignment = parseAssign(input.text);
+    if (assignment && existing.status !== 'submitted') return assign(request, existing, participant, state, assignment, at);
+    const command = parseCommand(interview.definition, input.text);
+    if (!participant.lead && existing.status !== 'submitted' && command && (command.type === 'SUBMIT' || command.type === 'RESTART' || command.type === 'ERASE')) {
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: leadName }) }], changes: [], effects: [] }));
+    }
+    const turn = interview.handle(state, input, at);
+    if (turn.effects.includes('link')) return done(await giveLink(existing.id, participant.id, turn, at));
+    if (!participant.lead && turn.state.phase === 'submitted' && existing.status !== 'submitted') {
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadSubmits', { lead: leadName }) }], changes: [], effects: [] }));
+    }
+    if (turn.effects.includes('erase')) return eraseTeam(request, existing, turn, at);
+    const notes: Reply[] = [...(turn.state.phase === 'submitted' ? submittedNote() : [])];
+    if (turn.state.phase === 'confirmingSubmit' && state.phase !== 'confirmingSubmit') {
+      notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: leadName }) });
+    }
+    if (command?.type === 'PROGRESS') notes.push(teamProgress(existing, turn.state, t));
+    const replacedNotes = await overwritten(existing, participant, turn, t, at);
+    const told = { ...turn, replies: [...replacedNotes, ...turn.replies, ...notes] };
+    if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, told));
+    const doc = withParticipantState(toDoc(existing, turn.state, at), participant.id, turn.state);
+    return write(request, doc, existing.version, turn, at, () => ok(existing.id, told, answeredPrompt(state, turn)));
+  }
+
+  /**
+   * The lead shares out sections (`assign C to ana@…`): the named participant holds them from now on and is walked
+   * through them first. Only the lead; the others are told who can.
+   */
+  async function assign(request: TurnRequest, existing: ResponseDoc, participant: Participant, state: EngineState, assignment: { sections: string[]; to: string }, at: Date): Promise<Attempt | null> {
+    const t = translatorFor(deps.i18n, state.locale);
+    const reply = (text: string): TurnResult => ok(existing.id, { state, replies: [{ type: 'message', text }], changes: [], effects: [] });
+    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: nameOf(leadOf(existing)) ?? t('team.theLead') })));
+    const participants = existing.team?.participants ?? [];
+    const shared = assignSections(participants, assignment.to, assignment.sections);
+    if (!shared) {
+      const names = participants.map((p) => nameOf(p) ?? p.id).join(', ');
+      return done(reply(t('team.assignUnknown', { name: assignment.to, names })));
+    }
+    const holder = shared.find((p) => isNamed(p, assignment.to))!;
+    const doc: ResponseDoc = { ...existing, team: { participants: shared }, updatedAt: at };
+    logger.info({ response: existing.id, to: holder.id, sections: assignment.sections }, 'sections assigned by the lead');
+    return write(request, doc, existing.version, { state, replies: [], changes: [], effects: [] }, at, () =>
+      reply(t('team.assigned', { sections: assignment.sections.join(', '), name: nameOf(holder) ?? holder.id })),
+    );
+  }
+
+  /** The country's progress by section, and who holds each section. */
+  function teamProgress(doc: ResponseDoc, state: EngineState, t: ReturnType<typeof translatorFor>): Reply {
+    const def = interview.definition;
+    const answers = answerMap(state.answers);
+    const applicable = applicableItems(def, answers);
+    const participants = doc.team?.participants ?? [];
+    const lines = def.questionnaire.sections.map((section) => {
+      const items = applicable.filter((item) => item.section === section.id);
+      const holders = participants.filter((p) => p.sections.includes(section.id)).map((p) => nameOf(p) ?? p.id);
+      return t('team.progressLine', {
+        title: t(`questionnaire:section.${section.id}.title`),
+        answered: items.filter((item) => answers.has(item.id)).length,
+        total: items.length,
+        holders: holders.length ? holders.join(', ') : t('team.unassigned'),
+      });
+    });
+    return { type: 'message', text: [t('team.progressTitle'), ...lines].join('\n') };
+  }
+
+  /**
+   * Answers this turn replaced that another participant gave: last write wins, and the writer is told what the
+   * other had answered and when (both stay in the audit trail).
+   */
+  async function overwritten(existing: ResponseDoc, participant: Participant, turn: Turn, t: ReturnType<typeof translatorFor>, at: Date): Promise<Reply[]> {
+    const replaced = turn.changes.filter((c) => c.oldValue !== null && c.newValue !== null);
+    if (replaced.length === 0) return [];
+    const [events, identities] = await Promise.all([store.listEvents(existing.id), store.listIdentities(existing.id)]);
+    const by = attributionOf(events, participantsFrom(existing, identities));
+    const notes: Reply[] = [];
+    for (const change of replaced) {
+      const other = by.get(change.itemId);
+      const item = interview.definition.byId.get(change.itemId);
+      if (!other || !item || other.participantId === participant.id || change.oldValue === null) continue;
+      const minutes = Math.max(0, Math.round((at.getTime() - other.at.getTime()) / 60_000));
+      notes.push({ type: 'message', text: t('team.changedBy', { count: minutes, name: other.label, answer: displayValue(t, turn.state.locale, item, change.oldValue) }) });
+    }
+    return notes;
+  }
+
+  /** The lead's summary before submission: how many answers each participant gave, and in which sections. */
+  async function whoAnsweredWhat(doc: ResponseDoc, state: EngineState, t: ReturnType<typeof translatorFor>): Promise<Reply> {
+    const [events, identities] = await Promise.all([store.listEvents(doc.id), store.listIdentities(doc.id)]);
+    const participants = participantsFrom(doc, identities);
+    const answered = new Set(state.answers.map((a) => a.itemId));
+    const by = new Map<string, { count: number; sections: Set<string> }>();
+    for (const [itemId, who] of attributionOf(events, participants)) {
+      if (!answered.has(itemId)) continue;
+      const entry = by.get(who.label) ?? { count: 0, sections: new Set<string>() };
+      entry.count += 1;
+      const section = interview.definition.byId.get(itemId)?.section;
+      if (section && section !== 'respondent') entry.sections.add(section);
+      by.set(who.label, entry);
+    }
+    const lines = [...by].map(([name, e]) => t('team.summaryLine', { name, count: e.count, sections: [...e.sections].join(', ') || '—' }));
+    const silent = participants.filter((p) => !by.has(p.label)).map((p) => t('team.summaryNone', { name: p.label }));
+    return { type: 'message', text: [t('team.summaryTitle'), ...lines, ...silent].join('\n') };
+  }
+
+  /** `link`: a one-time code that, typed in another channel within LINK_MINUTES, continues the same response there. */
+  async function giveLink(responseId: string, participantId: string | null, turn: Turn, at: Date): Promise<TurnResult> {
+    const t = translatorFor(deps.i18n, turn.state.locale);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const code = generateLinkCode();
+      const created = await store.createLinkCode({ codeHash: hashCode(code), responseId, participantId, createdAt: at, expiresAt: new Date(at.getTime() + LINK_MINUTES * 60_000) });
+      if (created) return ok(responseId, { ...turn, replies: [{ type: 'message', text: t('link.code', { code, minutes: LINK_MINUTES }) }] });
+    }
+    throw new Error('could not store a new link code');
+  }
+
+  /** A link code typed in another channel: this identity now answers the same response, where its person was. */
+  async function redeemLink(request: TurnRequest, code: string, at: Date): Promise<Attempt> {
+    const { respondent } = request;
+    const link = await store.takeLinkCode(hashCode(code), at);
+    const doc = link ? await store.getResponse(link.responseId) : null;
+    const participant = doc?.team ? doc.team.participants.find((p) => p.id === link?.participantId) : undefined;
+    const saved = doc ? (participant ? participantState(doc, participant) : engineStateOf(doc)) : null;
+    const state = saved ? interview.load(saved) : null;
+    if (!link || !doc || !state || (doc.team && !participant)) {
+      logger.info({ respondent: respondent.key }, 'link code refused');
+      return done({ status: 'ok', locale: respondent.locale, replies: [message(respondent.locale, 'link.invalid')], effects: [] });
+    }
+    await store.bindIdentity({ key: respondent.key, responseId: doc.id, participantId: participant?.id ?? null, at });
+    logger.info({ respondent: respondent.key, response: doc.id }, 'identity linked to a response');
+    const resumed = interview.resume(state);
+    return done(ok(doc.id, { ...resumed, replies: [message(state.locale, 'link.done'), ...resumed.replies] }));
+  }
+
+  /** The lead deleted the country's response: erased with its identities; the participants join again with their codes. */
+  async function eraseTeam(request: TurnRequest, existing: ResponseDoc, turn: Turn, at: Date): Promise<Attempt> {
+    const { respondent } = request;
+    await store.eraseResponse(existing.id, { channel: respondent.channel, userId: respondent.userId }, at).catch(async (error: unknown) => {
+      if ((await store.getResponse(existing.id)) !== null) throw error;
+    });
+    return done({ status: 'ok', locale: turn.state.locale, replies: [message(turn.state.locale, 'erase.done'), message(turn.state.locale, 'team.erased')], effects: [] });
+  }
+
+  /** A message in a language. */
+  const message = (locale: Locale, key: string): Reply => ({ type: 'message', text: translatorFor(deps.i18n, locale)(key) });
 
   /** Whether the respondent was greeted in this conversation (see TurnRequest.conversationId). */
   async function greetedIn({ conversationId, respondent }: TurnRequest): Promise<boolean> {
@@ -243,8 +452,10 @@ export function createSessionService(deps: {
 
   /**
    * The gate before a first response when invitations are required: a greeting asks for the code; a message or
-   * the channel's invitation event must carry a valid one. A valid code is taken up by this respondent and the
-   * response starts bound to its country (prefilled and locked); anything else is refused, storing nothing.
+   * the channel's invitation event must carry a valid one. A valid code makes this identity a participant of its
+   * country's one response (made by the first participant, with the country prefilled and locked; every invitation
+   * of the country adds a participant to it); anything else is refused, storing nothing. The same code from another
+   * channel is the same participant, who continues where they were.
    */
   async function admit(request: TurnRequest, at: Date): Promise<Attempt | null> {
     const { respondent, input } = request;
@@ -255,25 +466,76 @@ export function createSessionService(deps: {
     const code = findCode(given);
     if (!code) return gated(looksLikeCode(given) ? 'invitation.unknown' : 'invitation.needed');
     const invitation = await store.findInvitationByHash(hashCode(code));
-    const why = refusal(invitation, respondent.key, at);
+    const key = invitation ? teamKey(interview.definition.questionnaire.id, invitation.country.code) : '';
+    const why = refusal(invitation, key, at);
     if (why || !invitation) {
       logger.info({ respondent: respondent.key, invitation: invitation?.id, reason: why }, 'invitation refused');
       return gated(`invitation.${why ?? 'unknown'}`);
     }
+    const existing = await store.findResponseByRespondent(key);
+    const known = existing?.team?.participants.find((p) => p.id === invitation.id);
+    const country = countryName(invitation.country.code, respondent.locale) ?? invitation.country.name;
+    const joined = async (responseId: string, participant: Participant): Promise<void> => {
+      await store.bindIdentity({ key: respondent.key, responseId, participantId: participant.id, at });
+      logger.info({ respondent: respondent.key, invitation: invitation.id, response: responseId, lead: participant.lead }, 'participant joined');
+    };
+    const welcome = (participant: Participant, locale: Locale, rejoined: boolean): Reply[] => {
+      const tt = translatorFor(deps.i18n, locale);
+      return [
+        ...(rejoined ? [] : [{ type: 'message' as const, text: tt('invitation.accepted', { country }) }]),
+        { type: 'message', text: tt(rejoined ? 'team.rejoined' : 'team.joined', { country }) },
+        ...(participant.lead ? [{ type: 'message' as const, text: tt('team.lead') }] : []),
+      ];
+    };
+    if (existing && known) {
+      // The same participant from another channel (or again): their place is kept.
+      if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: existing.id, at }))) return null;
+      await joined(existing.id, known);
+      const state = interview.load(participantState(existing, known));
+      if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${known.id}`);
+      const resumed = interview.resume(state);
+      return done(ok(existing.id, { ...resumed, replies: [...welcome(known, state.locale, true), ...resumed.replies] }));
+    }
     const countryItem = interview.definition.items.find((item) => item.kind === 'country');
-    const turn = interview.start(respondent.locale, at, countryItem ? { prefill: [{ itemId: countryItem.id, value: invitation.country.code }] } : {});
-    const doc = newResponse(respondent, turn.state, at);
-    // Taken up first, so that two people with one code cannot both start; a lost race is retried (and then refused).
-    // Taking it up again is allowed to the same respondent, so a retry after a failure below is safe.
-    if (!(await store.markInvitationUsed(invitation.id, { respondentKey: respondent.key, responseId: doc.id, at }))) return null;
-    const prefilled = { ...turn, changes: countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };
+    const prefill = existing ? existing.answers : countryItem ? [{ itemId: countryItem.id, value: invitation.country.code }] : [];
+    const previous = countryItem && deps.previousRounds ? await previousContext(invitation.country.code) : null;
+    const start = interview.start(respondent.locale, at, {
+      prefill,
+      ...(invitation.sections?.length ? { focus: invitation.sections } : {}),
+      ...(previous?.previous ? { previous: previous.previous } : {}),
+    });
+    // Only the country is locked; other answers given by the team stay editable by every participant.
+    const state: EngineState = { ...start.state, locked: countryItem ? [countryItem.id] : [] };
+    const others = existing?.team?.participants ?? [];
+    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await namedLeadFor(invitation.country.code, invitation.id)));
+    const participant: Participant = {
+      id: invitation.id,
+      ...(invitation.email ? { email: invitation.email } : {}),
+      ...(respondent.name ? { name: respondent.name } : {}),
+      lead,
+      sections: invitation.sections ?? [],
+      joinedAt: at,
+      state: ownState(state),
+    };
+    // A named lead takes over from a first participant who led meanwhile.
+    const team = { participants: [...others.map((p) => (lead ? { ...p, lead: false } : p)), participant] };
+    const base = existing ?? { ...newResponse(respondent, state, at), respondentKey: key };
+    const doc = withParticipantState({ ...toDoc(base, { ...state, answers: existing ? existing.answers : state.answers }, at), team }, participant.id, state);
+    // Taken up first, so that a revoked or expired code cannot join; taking it up again is allowed for the country.
+    if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: doc.id, at }))) return null;
+    const prefilled = { ...start, state, changes: !existing && countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };
     const fromInvitation = { channel: 'invitation', userId: invitation.id };
-    return write(request, doc, null, prefilled, at, () => {
-      logger.info({ respondent: respondent.key, invitation: invitation.id, response: doc.id }, 'invitation taken up');
-      const country = countryName(invitation.country.code, turn.state.locale) ?? invitation.country.name;
-      const accepted: Reply = { type: 'message', text: t('invitation.accepted', { country }) };
-      return ok(doc.id, { ...turn, replies: [...turn.replies.slice(0, -1), accepted, ...turn.replies.slice(-1)] });
+    const written = await write(request, doc, existing ? existing.version : null, prefilled, at, () => {
+      const replies = [...start.replies.slice(0, -1), ...welcome(participant, state.locale, false), ...start.replies.slice(-1)];
+      return ok(doc.id, { ...start, state, replies });
     }, fromInvitation);
+    if (written) await joined(doc.id, participant);
+    return written;
+  }
+
+  /** Whether another (unrevoked) invitation of the country names its lead. */
+  async function namedLeadFor(countryCode: string, exceptId: string): Promise<boolean> {
+    return (await store.listInvitations()).some((i) => i.country.code === countryCode && i.lead === true && !i.revokedAt && i.id !== exceptId);
   }
 
   /**
@@ -318,7 +580,7 @@ export function createSessionService(deps: {
   }
 
   function ok(responseId: string | undefined, turn: Turn, answered?: { questionId: string; question: string; answer: string }): TurnResult {
-    const effects = turn.effects.filter((e) => e !== 'erase');
+    const effects = turn.effects.filter((e) => e !== 'erase' && e !== 'link');
     return { status: 'ok', locale: turn.state.locale, replies: turn.replies, ...(responseId ? { responseId } : {}), effects, ...(answered ? { answered } : {}) };
   }
 
@@ -398,8 +660,14 @@ export function eventsOf(
   before?: EngineState,
   after?: EngineState,
 ): AnswerEvent[] {
-  type Entry = Pick<AnswerEvent, 'itemId' | 'oldValue' | 'newValue' | 'type'>;
-  const answers = changes.map((change): Entry => ({ itemId: change.itemId, oldValue: change.oldValue, newValue: change.newValue, type: 'answer' }));
+  type Entry = Pick<AnswerEvent, 'itemId' | 'oldValue' | 'newValue' | 'type' | 'kind'>;
+  const answers = changes.map((change): Entry => ({
+    itemId: change.itemId,
+    oldValue: change.oldValue,
+    newValue: change.newValue,
+    type: 'answer',
+    ...(change.carriedForward ? { kind: 'carriedForward' as const } : {}),
+  }));
   const earlier = new Map((before?.flags ?? []).map((f) => [f.id, f]));
   const review = (after?.flags ?? []).flatMap((flag): Entry[] => {
     const was = earlier.get(flag.id);

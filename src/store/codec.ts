@@ -10,8 +10,14 @@ import {
   RECENT_TURNS,
   answerEventSchema,
   conversationDocSchema,
+  identitySchema,
   invitationSchema,
+  previousRoundDocSchema,
+  linkCodeSchema,
   responseDocSchema,
+  type Identity,
+  type LinkCode,
+  type Team,
   type ActivityClaim,
   type AnswerEvent,
   type CommittedTurn,
@@ -19,6 +25,7 @@ import {
   type AnswerValue,
   type ConversationDoc,
   type Invitation,
+  type PreviousRoundDoc,
   type ResponseDoc,
 } from './port';
 
@@ -45,6 +52,25 @@ export interface ResponseRecord {
   version: number;
   /** The most recent turns that wrote the response (oldest first, at most RECENT_TURNS); absent in older records. */
   turns?: TurnRecord[];
+  /** A country's shared response: its team as JSON (participants' states hold user text and any keys). */
+  teamJson?: string;
+}
+
+/** A channel identity bound to a response, as stored (`_id`: the identity's key). */
+export interface IdentityRecord {
+  _id: string;
+  responseId: string;
+  participantId: string | null;
+  at: Date;
+}
+
+/** A one-time link code, as stored (`_id`: its hash). */
+export interface LinkCodeRecord {
+  _id: string;
+  responseId: string;
+  participantId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 /** A turn as remembered in a response record: its id, the version it wrote, and the activity it processed. */
@@ -65,6 +91,7 @@ export interface EventRecord {
   channel: string;
   at: Date;
   type: string;
+  kind?: string;
   redacted?: true;
 }
 
@@ -100,7 +127,16 @@ export interface InvitationRecord {
   createdAt: Date;
   expiresAt: Date;
   revokedAt?: Date;
+  lead?: boolean;
+  sections?: string[];
   usedBy?: { respondentKey: string; responseId: string; at: Date };
+}
+
+/** A previous round as stored: its content as a JSON string (no key of it ever becomes a field name). */
+export interface PreviousRoundRecord {
+  _id: string;
+  roundJson: string;
+  importedAt: Date;
 }
 
 /** The database collections / datastores. */
@@ -114,6 +150,13 @@ export const collectionNames = {
   versions: 'response_versions',
   /** MongoDB only: one record per invitation taken up (the atomic take-up). */
   invitationUses: 'invitation_uses',
+  previousRounds: 'previous_rounds',
+  /** Channel identities bound to a response (and participant). */
+  identities: 'identities',
+  /** One-time link codes (`link`). */
+  linkCodes: 'link_codes',
+  /** MongoDB only: one record per link code taken (the atomic take: a duplicate `_id` is refused by every server). */
+  linkCodeUses: 'link_code_uses',
   /** The survey team's settings (MongoDB: one document `survey`; embedded: in `meta`). */
   settings: 'settings',
   /** Reminders sent: one record per person and slot, and one per person and day. */
@@ -171,6 +214,7 @@ export function encodeResponse(input: ResponseDoc, version: number): ResponseRec
     updatedAt: copyDate(d.updatedAt),
     submittedAt: d.submittedAt ? copyDate(d.submittedAt) : null,
     version,
+    ...(d.team ? { teamJson: JSON.stringify(input.team) } : {}),
   };
 }
 
@@ -189,8 +233,42 @@ export function decodeResponse(r: ResponseRecord): ResponseDoc {
     updatedAt: r.updatedAt,
     submittedAt: r.submittedAt ?? null,
     version: r.version,
+    ...(typeof r.teamJson === 'string' ? { team: decodeTeam(r.teamJson) } : {}),
   };
 }
+
+/** A stored team (dates as ISO strings in its JSON) as a port team. */
+function decodeTeam(json: string): Team {
+  const raw = JSON.parse(json) as { participants: Array<Record<string, unknown>> };
+  return { participants: raw.participants.map((p) => ({ ...p, joinedAt: new Date(String(p.joinedAt)) }) as Team['participants'][number]) };
+}
+
+/** A valid identity as a record. */
+export function encodeIdentity(input: Identity): IdentityRecord {
+  const i = identitySchema.parse(input);
+  return { _id: i.key, responseId: i.responseId, participantId: i.participantId, at: copyDate(i.at) };
+}
+
+/** A stored identity as a port identity. */
+export const decodeIdentity = (r: IdentityRecord): Identity => ({ key: r._id, responseId: r.responseId, participantId: r.participantId ?? null, at: storedDate(r.at) as Date });
+
+/** A valid link code as a record. */
+export function encodeLinkCode(input: LinkCode): LinkCodeRecord {
+  const l = linkCodeSchema.parse(input);
+  return { _id: l.codeHash, responseId: l.responseId, participantId: l.participantId, createdAt: copyDate(l.createdAt), expiresAt: copyDate(l.expiresAt) };
+}
+
+/** A stored link code as a port link code. */
+export const decodeLinkCode = (r: LinkCodeRecord): LinkCode => ({
+  codeHash: r._id,
+  responseId: r.responseId,
+  participantId: r.participantId ?? null,
+  createdAt: storedDate(r.createdAt) as Date,
+  expiresAt: storedDate(r.expiresAt) as Date,
+});
+
+/** Sorts identities by `at`, then key. */
+export const identitiesByAtThenKey = (a: Identity, b: Identity) => a.at.getTime() - b.at.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The turns a record remembers, as port turns. */
 export function decodeTurns(r: Pick<ResponseRecord, 'turns'> | null | undefined): CommittedTurn[] {
@@ -234,6 +312,7 @@ export function encodeEvent(input: AnswerEvent): EventRecord {
     at: copyDate(e.at),
     type: e.type,
   };
+  if (e.kind) rec.kind = e.kind;
   if (e.redacted) rec.redacted = true;
   return rec;
 }
@@ -252,6 +331,7 @@ export function decodeEvent(r: EventRecord): AnswerEvent {
     at: r.at,
     type: r.type as AnswerEvent['type'],
   };
+  if (r.kind) e.kind = r.kind as NonNullable<AnswerEvent['kind']>;
   if (r.redacted) e.redacted = true;
   return e;
 }
@@ -338,6 +418,8 @@ export function encodeInvitation(input: Invitation): InvitationRecord {
     createdAt: copyDate(i.createdAt),
     expiresAt: copyDate(i.expiresAt),
     ...(i.revokedAt ? { revokedAt: copyDate(i.revokedAt) } : {}),
+    ...(i.lead !== undefined ? { lead: i.lead } : {}),
+    ...(i.sections !== undefined ? { sections: [...i.sections] } : {}),
     ...(i.usedBy ? { usedBy: { respondentKey: i.usedBy.respondentKey, responseId: i.usedBy.responseId, at: copyDate(i.usedBy.at) } } : {}),
   };
 }
@@ -357,11 +439,13 @@ export function decodeInvitation(r: InvitationRecord): Invitation {
     createdAt: storedDate(raw.createdAt),
     expiresAt: storedDate(raw.expiresAt),
     revokedAt: raw.revokedAt == null ? undefined : storedDate(raw.revokedAt),
+    lead: raw.lead ?? undefined,
+    sections: raw.sections ?? undefined,
     usedBy: used && typeof used === 'object' ? { ...used, at: storedDate(used.at) } : undefined,
   });
   if (!i.success) throw new Error(`Stored invitation ${String(raw._id)} is invalid: ${i.error.message}`);
   const out = i.data;
-  for (const key of ['email', 'revokedAt', 'usedBy'] as const) if (out[key] === undefined) delete out[key];
+  for (const key of ['email', 'revokedAt', 'lead', 'sections', 'usedBy'] as const) if (out[key] === undefined) delete out[key];
   return out;
 }
 
@@ -372,3 +456,19 @@ export const invitationsByCreatedThenId = (a: Invitation, b: Invitation) =>
 /** Whether an invitation can be taken up by a respondent at a time (see Store.markInvitationUsed). */
 export const canTakeUp = (i: Invitation, respondentKey: string, at: Date): boolean =>
   !i.revokedAt && i.expiresAt.getTime() > at.getTime() && (!i.usedBy || i.usedBy.respondentKey === respondentKey);
+
+/** Valid previous rounds as records, the last of a country winning (throws on an invalid one, before any is returned). */
+export function encodePreviousRounds(docs: PreviousRoundDoc[]): PreviousRoundRecord[] {
+  if (!Array.isArray(docs)) throw new TypeError('docs must be an array');
+  const byCountry = new Map<string, PreviousRoundRecord>();
+  for (const input of docs) {
+    const d = previousRoundDocSchema.parse(input);
+    byCountry.set(d.country, { _id: d.country, roundJson: JSON.stringify(input.round), importedAt: copyDate(d.importedAt) });
+  }
+  return [...byCountry.values()];
+}
+
+/** A stored previous round as a fresh port doc. */
+export function decodePreviousRound(r: PreviousRoundRecord): PreviousRoundDoc {
+  return { country: r._id, round: JSON.parse(r.roundJson) as Record<string, unknown>, importedAt: storedDate(r.importedAt) as Date };
+}

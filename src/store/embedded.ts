@@ -39,15 +39,22 @@ import {
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeIdentity,
   decodeInvitation,
+  decodePreviousRound,
+  decodeLinkCode,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
+  encodeIdentity,
   encodeInvitation,
+  encodePreviousRounds,
+  encodeLinkCode,
   encodeResponse,
   erasureEvent,
   erasureEventId,
+  identitiesByAtThenKey,
   assertReminderClaim,
   collectionNames,
   invitationsByCreatedThenId,
@@ -58,7 +65,10 @@ import {
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type IdentityRecord,
   type InvitationRecord,
+  type PreviousRoundRecord,
+  type LinkCodeRecord,
   type ResponseRecord,
   type StoreLogger,
 } from './codec';
@@ -123,6 +133,10 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     activities: Database<ActivityRecord, string>;
     invitations: Database<InvitationRecord, string>;
     invitationHashes: Database<string, string>;
+    previousRounds: Database<PreviousRoundRecord, string>;
+    identities: Database<IdentityRecord, string>;
+    identitiesByResponse: Database<string, string[]>;
+    linkCodes: Database<LinkCodeRecord, string>;
     meta: Database<unknown, string>;
     /** Keyed [respondent, 'slot' | 'day', slot or day], so that an erasure finds a respondent's claims. */
     reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>;
@@ -151,6 +165,10 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       activities: db('processed_activities'),
       invitations: db('invitations'),
       invitationHashes: db('invitation_hashes'),
+      previousRounds: db('previous_rounds'),
+      identities: db('identities'),
+      identitiesByResponse: db<string, string[]>('identities_by_response'),
+      linkCodes: db('link_codes'),
       meta: db('meta'),
       reminders: db<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>(collectionNames.reminders),
     };
@@ -401,6 +419,11 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
           o.conversationsByRespondent.remove(indexKey);
         }
         for (const { key: claimKey } of o.reminders.getRange(under(respondent))) o.reminders.remove(claimKey);
+        for (const { key: indexKey, value: identityKey } of o.identitiesByResponse.getRange(under(key))) {
+          const bound = o.identities.get(dbKey(identityKey));
+          if (bound && bound.responseId === id) o.identities.remove(dbKey(identityKey));
+          o.identitiesByResponse.remove(indexKey);
+        }
         const erasureKey = [key, dbKey(erasure._id)];
         if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);
         o.responses.remove(key);
@@ -553,6 +576,70 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         if (!canTakeUp(found, usedBy.respondentKey, usedBy.at)) return false;
         o.invitations.put(dbKey(id), encodeInvitation({ ...found, usedBy }));
         return true;
+      });
+    },
+
+    async savePreviousRounds(docs) {
+      const recs = encodePreviousRounds(docs);
+      if (recs.length === 0) return;
+      await atomically((o) => {
+        for (const rec of recs) o.previousRounds.put(rec._id, rec);
+      });
+    },
+
+    async getPreviousRound(countryCode) {
+      assertKey(countryCode, 'countryCode');
+      const rec = (await ready()).previousRounds.get(dbKey(countryCode));
+      return rec && rec._id === countryCode ? decodePreviousRound(rec) : null;
+    },
+
+    async bindIdentity(identity) {
+      const rec = encodeIdentity(identity);
+      await atomically((o) => {
+        const key = dbKey(rec._id);
+        const old = o.identities.get(key);
+        if (old) o.identitiesByResponse.remove([dbKey(old.responseId), key]);
+        o.identities.put(key, rec);
+        o.identitiesByResponse.put([dbKey(rec.responseId), key], rec._id);
+      });
+    },
+
+    async findIdentity(key) {
+      assertKey(key, 'key');
+      const rec = (await ready()).identities.get(dbKey(key));
+      return rec && rec._id === key ? decodeIdentity(rec) : null;
+    },
+
+    async listIdentities(responseId) {
+      assertKey(responseId, 'responseId');
+      const o = await ready();
+      const list = [];
+      for (const { value: key } of o.identitiesByResponse.getRange(under(dbKey(responseId)))) {
+        const rec = o.identities.get(dbKey(key));
+        if (rec && rec.responseId === responseId) list.push(decodeIdentity(rec));
+      }
+      return list.sort(identitiesByAtThenKey);
+    },
+
+    async createLinkCode(link) {
+      const rec = encodeLinkCode(link);
+      return atomically((o) => {
+        if (o.linkCodes.get(rec._id) !== undefined) return false;
+        o.linkCodes.put(rec._id, rec);
+        return true;
+      });
+    },
+
+    async takeLinkCode(codeHash, at) {
+      assertKey(codeHash, 'codeHash');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      if (!/^[0-9a-f]{64}$/.test(codeHash)) return null;
+      return atomically((o) => {
+        const rec = o.linkCodes.get(codeHash);
+        if (!rec) return null;
+        o.linkCodes.remove(codeHash);
+        const link = decodeLinkCode(rec);
+        return link.expiresAt.getTime() > at.getTime() ? link : null;
       });
     },
 

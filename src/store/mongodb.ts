@@ -40,15 +40,22 @@ import {
   decodeClaim,
   decodeConversation,
   decodeEvent,
+  decodeIdentity,
   decodeInvitation,
+  decodePreviousRound,
+  decodeLinkCode,
   decodeResponse,
   decodeTurns,
   encodeConversation,
   encodeEvent,
+  encodeIdentity,
   encodeInvitation,
+  encodePreviousRounds,
+  encodeLinkCode,
   encodeResponse,
   erasureEvent,
   erasureEventId,
+  identitiesByAtThenKey,
   assertReminderClaim,
   reminderClaimIds,
   invitationsByCreatedThenId,
@@ -58,7 +65,10 @@ import {
   type ActivityRecord,
   type ConversationRecord,
   type EventRecord,
+  type IdentityRecord,
+  type LinkCodeRecord,
   type InvitationRecord,
+  type PreviousRoundRecord,
   type ResponseRecord,
   type StoreLogger,
 } from './codec';
@@ -196,6 +206,10 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const invitations: Collection<InvitationRecord> = db.collection<InvitationRecord>(collectionNames.invitations);
   const versions: Collection<VersionRecord> = db.collection<VersionRecord>(collectionNames.versions);
   const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
+  const previousRounds: Collection<PreviousRoundRecord> = db.collection<PreviousRoundRecord>(collectionNames.previousRounds);
+  const identities: Collection<IdentityRecord> = db.collection<IdentityRecord>(collectionNames.identities);
+  const linkCodes: Collection<LinkCodeRecord> = db.collection<LinkCodeRecord>(collectionNames.linkCodes);
+  const linkCodeUses: Collection<{ _id: string; at: Date }> = db.collection<{ _id: string; at: Date }>(collectionNames.linkCodeUses);
   const settings: Collection<{ _id: string; deadline: Date | null; reminderDays: number[]; updatedAt: Date }> = db.collection(collectionNames.settings);
   const reminders: Collection<{ _id: string; respondentKey: string; slot: string; day: string; at: Date }> = db.collection(collectionNames.reminders);
 
@@ -219,6 +233,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
       { key: { createdAt: 1 }, name: 'createdAt' },
     ]);
+    await ensureIndexes(identities, [{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
     await ensureIndexes(versions, [
       { key: { responseId: 1, version: 1 }, name: 'responseId_version' },
       { key: { copied: 1 }, name: 'copied' },
@@ -474,6 +489,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await redactEvents(id);
       await conversations.deleteMany({ respondentKey: rec.respondentKey });
       await reminders.deleteMany({ respondentKey: rec.respondentKey });
+      await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);
       } catch (e) {
@@ -647,6 +663,89 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       }
       await invitations.updateOne({ _id: id }, { $set: { usedBy: record } });
       return true;
+    },
+
+    async savePreviousRounds(docs) {
+      // One document per country, keyed by its code; written one by one (no transactions on every server): a failure
+      // part-way leaves the countries written so far replaced, and the import is simply run again.
+      const recs = encodePreviousRounds(docs);
+      if (recs.length === 0) return;
+      await ready();
+      for (const { _id, ...rest } of recs) {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await previousRounds.replaceOne({ _id }, rest, { upsert: true });
+            break;
+          } catch (e) {
+            // Two concurrent upserts of a new country: one inserts, the other gets a duplicate key and replaces.
+            if (!isDuplicateKey(e) || attempt >= 2) throw e;
+          }
+        }
+      }
+    },
+
+    async getPreviousRound(countryCode) {
+      assertKey(countryCode, 'countryCode');
+      await ready();
+      const rec = await previousRounds.findOne({ _id: countryCode });
+      return rec ? decodePreviousRound(rec) : null;
+    },
+
+    async bindIdentity(identity) {
+      const { _id, ...rest } = encodeIdentity(identity);
+      await ready();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await identities.replaceOne({ _id }, rest, { upsert: true });
+          return;
+        } catch (e) {
+          if (!isDuplicateKey(e) || attempt >= 2) throw e;
+        }
+      }
+    },
+
+    async findIdentity(key) {
+      assertKey(key, 'key');
+      await ready();
+      const rec = await identities.findOne({ _id: key });
+      return rec ? decodeIdentity(rec) : null;
+    },
+
+    async listIdentities(responseId) {
+      assertKey(responseId, 'responseId');
+      await ready();
+      return (await identities.find({ responseId }).toArray()).map(decodeIdentity).sort(identitiesByAtThenKey);
+    },
+
+    async createLinkCode(link) {
+      const rec = encodeLinkCode(link);
+      await ready();
+      try {
+        await linkCodes.insertOne({ ...rec });
+        return true;
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+    },
+
+    async takeLinkCode(codeHash, at) {
+      assertKey(codeHash, 'codeHash');
+      if (!(at instanceof Date)) throw new TypeError('at must be a Date');
+      await ready();
+      const rec = await linkCodes.findOne({ _id: codeHash });
+      if (!rec) return null;
+      // Of concurrent takes, exactly one inserts the use record: a duplicate `_id` is refused atomically by every
+      // MongoDB-protocol server (findOneAndDelete is not atomic on all of them: FerretDB gave it to two takers).
+      try {
+        await linkCodeUses.insertOne({ _id: codeHash, at });
+      } catch (e) {
+        if (isDuplicateKey(e)) return null;
+        throw e;
+      }
+      await linkCodes.deleteOne({ _id: codeHash });
+      const link = decodeLinkCode(rec);
+      return link.expiresAt.getTime() > at.getTime() ? link : null;
     },
 
     async ping() {

@@ -46,6 +46,33 @@ export type ResponseStatus = z.infer<typeof responseStatusSchema>;
 /** The country a response is for. */
 export const countrySchema = z.object({ code: z.string(), name: z.string() });
 
+/**
+ * A participant of a country's shared response: one invitation (its id is the participant's id), the person who
+ * took it up, from any channel. Their place in the interview (`state`: the engine's state without the answers,
+ * which are the response's) is their own, so each continues where *they* were.
+ */
+export const participantSchema = z.object({
+  /** The invitation's id. */
+  id: z.string().min(1),
+  email: z.string().optional(),
+  /** The name a channel gave for them, when it did. */
+  name: z.string().optional(),
+  /** The lead submits, restarts and deletes the country's response, and shares out sections. */
+  lead: z.boolean(),
+  /** Sections assigned to them (walked first); [] for none. */
+  sections: z.array(z.string()),
+  joinedAt: z.date(),
+  /** The interview engine's state of this participant: plain JSON, opaque to the store. */
+  state: jsonObjectSchema,
+});
+/** A participant of a country's shared response. */
+export type Participant = z.infer<typeof participantSchema>;
+
+/** The team of a country's shared response (a response made from invitations). */
+export const teamSchema = z.object({ participants: z.array(participantSchema) });
+/** The team of a country's shared response. */
+export type Team = z.infer<typeof teamSchema>;
+
 /** A respondent's questionnaire response. */
 export const responseDocSchema = z.object({
   /** uuid (crypto.randomUUID). */
@@ -65,6 +92,8 @@ export const responseDocSchema = z.object({
   submittedAt: z.date().nullable(),
   /** Optimistic concurrency: 1 on insert, +1 on every replace. */
   version: z.number().int().min(1),
+  /** A country's response answered by a team (invitations): its participants; absent for one respondent's own response. */
+  team: teamSchema.optional(),
 });
 /** A respondent's questionnaire response, as stored. */
 export type ResponseDoc = z.infer<typeof responseDocSchema>;
@@ -89,11 +118,30 @@ export const answerEventSchema = z.object({
    * of a submitted response (the comment is the newValue); `revised_after_review`: it was answered again.
    */
   type: z.enum(['answer', 'erasure', 'flagged', 'revised_after_review']),
+  /**
+   * What an answer event records beyond a change typed by the respondent: `carriedForward`, the previous round's
+   * answer kept (confirmed with `keep`); the follow-up of a thin answer asked (`probeAsked`), answered
+   * (`probeAnswered`, with the new value) or declined (`probeDeclined`).
+   */
+  kind: z.enum(['carriedForward', 'probeAsked', 'probeAnswered', 'probeDeclined']).optional(),
   /** Set by eraseResponse on the response's earlier events, whose values (and who.name) were removed. */
   redacted: z.literal(true).optional(),
 });
 /** One entry of the audit trail: an answer change, or the erasure of a response. */
 export type AnswerEvent = z.infer<typeof answerEventSchema>;
+
+/**
+ * A country's previous round, imported by the survey team (see src/carryForward): the country, when it was
+ * imported, and the round itself as plain JSON — opaque to the store (its own module validates it), like `engine`.
+ */
+export const previousRoundDocSchema = z.object({
+  /** ISO 3166 alpha-3; one previous round per country. */
+  country: z.string().regex(/^[A-Z]{3}$/),
+  round: jsonObjectSchema,
+  importedAt: z.date(),
+});
+/** A country's previous round, as stored. */
+export type PreviousRoundDoc = z.infer<typeof previousRoundDocSchema>;
 
 /** Where to reach a respondent proactively. */
 export const conversationDocSchema = z.object({
@@ -128,11 +176,41 @@ export const invitationSchema = z.object({
   createdAt: z.date(),
   expiresAt: z.date(),
   revokedAt: z.date().optional(),
+  /** The participant with this invitation leads the country's response (else the first participant does). */
+  lead: z.boolean().optional(),
+  /** Sections assigned to the participant with this invitation. */
+  sections: z.array(z.string()).optional(),
   /** Set when a respondent starts with the code; the code then works for that respondent only. */
   usedBy: invitationUseSchema.optional(),
 });
 /** An invitation, as stored (code hashed). */
 export type Invitation = z.infer<typeof invitationSchema>;
+
+/**
+ * A channel identity (`channel:userId`) bound to a response and, for a country's shared response, to one of its
+ * participants: the same person may answer from Teams and from the web chat.
+ */
+export const identitySchema = z.object({
+  /** `channel:userId`, as the session's respondent key. */
+  key: z.string().min(1),
+  responseId: z.string().min(1),
+  /** The participant (invitation id); null for a one-respondent response continued from another channel. */
+  participantId: z.string().min(1).nullable(),
+  at: z.date(),
+});
+/** A channel identity bound to a response (and participant). */
+export type Identity = z.infer<typeof identitySchema>;
+
+/** A one-time code (`link`) that binds another channel identity to the same response and participant; stored hashed. */
+export const linkCodeSchema = z.object({
+  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  responseId: z.string().min(1),
+  participantId: z.string().min(1).nullable(),
+  createdAt: z.date(),
+  expiresAt: z.date(),
+});
+/** A one-time link code, as stored (code hashed). */
+export type LinkCode = z.infer<typeof linkCodeSchema>;
 
 /**
  * A channel activity being processed, or processed (exactly-once processing). A claim is `in_progress` for a
@@ -253,7 +331,7 @@ export interface Store {
   /** The events of a response, by `at` then id (an erased response's are redacted). */
   listEvents(responseId: string): Promise<AnswerEvent[]>;
   /**
-   * Erase a response: delete the response, its conversations and the content of its events (values and who.name;
+   * Erase a response: delete the response, its conversations, its bound identities and the content of its events (values and who.name;
    * they are kept marked `redacted`); append one erasure event (id `${id}:erasure`, no content) recording who and
    * when. Idempotent and safe to retry after a failure. Returns false when there was nothing to delete.
    */
@@ -291,6 +369,26 @@ export interface Store {
    * safe). False otherwise, writing nothing.
    */
   markInvitationUsed(id: string, use: InvitationUse): Promise<boolean>;
+  /**
+   * Keeps countries' previous rounds, each replacing what was kept for its country before. All are validated
+   * before anything is written (an invalid one rejects, writing nothing); a country given twice keeps the last.
+   */
+  savePreviousRounds(docs: PreviousRoundDoc[]): Promise<void>;
+  /** A country's previous round, or null when none was imported. */
+  getPreviousRound(countryCode: string): Promise<PreviousRoundDoc | null>;
+  /** Binds a channel identity to a response (and participant): inserted, or replaced when the identity was bound before. */
+  bindIdentity(identity: Identity): Promise<void>;
+  /** The binding of a channel identity, or null. */
+  findIdentity(key: string): Promise<Identity | null>;
+  /** The identities bound to a response, by `at` then key. */
+  listIdentities(responseId: string): Promise<Identity[]>;
+  /** Stores a new link code; false (nothing written) when its hash exists. */
+  createLinkCode(link: LinkCode): Promise<boolean>;
+  /**
+   * Takes a link code once: returns it and deletes it when it exists and has not expired at `at`; null otherwise
+   * (an expired one is deleted too). Two concurrent takes of one code: exactly one gets it.
+   */
+  takeLinkCode(codeHash: string, at: Date): Promise<LinkCode | null>;
   /** The survey team's settings, or null when never saved. */
   getSettings(): Promise<SurveySettings | null>;
   /** Replaces the survey team's settings. */

@@ -81,11 +81,17 @@ test('check the links of a response; import a previous round; in English and Spa
     expect(await page.locator('#link-table tbody tr').first().innerText()).toContain('Inactivo — HTTP 404');
     await page.getByRole('button', { name: 'English' }).click();
 
-    // Import: an XLSX export of a previous round, summarised per country (a dry run: this bot keeps none yet).
+    // Import: an XLSX export of a previous round, first checked only, then saved, summarised per country.
     const xlsx = await exportXlsx([responseDoc({ country: 'PRY', 'respondent.name': 'Ana', q1: 'https://www.paraguay.gov.py', consent: 'yes' })], definition, i18n);
     await page.getByLabel('Export file').setInputFiles({ name: 'msq-2022.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
+    await page.getByLabel('Check only (save nothing)').check();
     await page.getByRole('button', { name: 'Check and import' }).click();
-    await page.getByText('Checked only: nothing was saved.').waitFor();
+    await page.getByText('Checked only (dry run): nothing was saved.').waitFor();
+    expect(await bot.store.getPreviousRound('PRY')).toBeNull();
+    await page.getByLabel('Check only (save nothing)').uncheck();
+    await page.getByRole('button', { name: 'Check and import' }).click();
+    await page.getByText('Imported: each country').waitFor();
+    expect(await bot.store.getPreviousRound('PRY')).not.toBeNull();
     expect(await page.locator('#import-line').innerText()).toBe('Countries: 1; responses read: 1 (msq-2022 → msq-2022).');
     expect(await page.locator('#import-table tbody tr').allInnerTexts()).toEqual(['Paraguay (PRY)\t2\t2\tNone\tNone\t0']);
 

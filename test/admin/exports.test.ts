@@ -37,7 +37,7 @@ describe('adminView', () => {
     expect(adminResponseSchema.parse(view)).toEqual(view);
     expect(JSON.parse(JSON.stringify(view))).toEqual(view);
     expect(Object.keys(view).sort()).toEqual(
-      ['id', 'edition', 'country', 'status', 'locale', 'respondent', 'answered', 'total', 'unansweredRequired', 'createdAt', 'updatedAt', 'submittedAt', 'answers', 'links', 'review'].sort(),
+      ['id', 'edition', 'country', 'status', 'locale', 'respondent', 'answered', 'total', 'unansweredRequired', 'createdAt', 'updatedAt', 'submittedAt', 'answers', 'links', 'carriedForward', 'review'].sort(),
     );
   });
 
@@ -320,7 +320,11 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout) as AdminResponse[];
     expect(parsed.map((r) => r.id).sort()).toEqual(docs.map((d) => d.id).sort());
-    expect(parsed.find((r) => r.id === english.id)).toEqual(adminView(english, definition));
+    const { participants, answeredBy, ...view } = parsed.find((r) => r.id === english.id)!;
+    expect(view).toEqual(adminView(english, definition));
+    // Stored without a turn (no audit events): one respondent, no answer attributed.
+    expect(participants).toEqual([{ id: english.respondentKey, label: english.respondentKey, lead: true, sections: [], identities: [english.respondentKey] }]);
+    expect(answeredBy).toEqual({});
     // The export reads the store the bot uses, beside it, and leaves its file as it was.
     expect(await snapshotOf()).toEqual(before);
   });

@@ -1,6 +1,6 @@
 /**
  * POST /admin/imports over HTTP, on the real server: a previous round's export (JSON, CSV, XLSX) checked and
- * summarised per country, saved only where a store for previous rounds is wired, refused with a message naming
+ * summarised per country, saved in the bot's store (or the source a test wires) unless `dryRun=true`, refused with a message naming
  * the row and column (in the language asked for) and nothing saved, behind the admin token.
  */
 import { join } from 'node:path';
@@ -42,8 +42,8 @@ test.each([
   ['json', () => exportJson([paraguay, uruguay], definition)],
   ['csv', () => exportCsv([paraguay, uruguay], definition, i18n)],
   ['xlsx', () => exportXlsx([paraguay, uruguay], definition, i18n)],
-] as const)('%s: validated and summarised per country; without a store for previous rounds nothing is saved', async (format, make) => {
-  const res = await upload(dryRun, `?format=${format}`, await make());
+] as const)('%s: validated and summarised per country; with dryRun=true nothing is saved', async (format, make) => {
+  const res = await upload(dryRun, `?format=${format}&dryRun=true`, await make());
   expect(res.status).toBe(200);
   const { summary, message } = (await res.json()) as { summary: ImportSummary; message: string };
   expect(summary).toMatchObject({ format, fromEdition: 'msq-2022', edition: 'msq-2022', responses: 2, saved: false, skipped: [] });
@@ -52,11 +52,32 @@ test.each([
     ['URY', [], []],
   ]);
   expect(summary.countries[1]).toMatchObject({ carried: 3, shownOnly: 1, shownOnlyReasons: { askedAgain: 1 } });
-  expect(message).toBe('Checked only: nothing was saved. This bot does not keep previous rounds yet.');
+  expect(message).toBe('Checked only (dry run): nothing was saved.');
+  expect(await dryRun.store.getPreviousRound('PRY')).toBeNull();
+});
+
+test("without dryRun the bot's own store keeps each country's round; a new import replaces it", async () => {
+  const first = await upload(dryRun, '?format=json', exportJson([paraguay, uruguay], definition));
+  expect(first.status).toBe(200);
+  const { summary, message } = (await first.json()) as { summary: ImportSummary; message: string };
+  expect(summary.saved).toBe(true);
+  expect(message).toBe("Imported: each country's answers will be offered to its respondent in the next round.");
+  const stored = (await dryRun.store.getPreviousRound('URY'))!;
+  expect(stored.round).toMatchObject({ country: 'URY', responseId: uruguay.id });
+  expect(await dryRun.store.getPreviousRound('PRY')).not.toBeNull();
+
+  const newer = responseDoc({ country: 'URY', q1: 'https://www.gub.uy/nuevo' }, { at: new Date('2022-07-01T12:00:00Z') });
+  expect((await upload(dryRun, '?format=json', exportJson([newer], definition))).status).toBe(200);
+  expect((await dryRun.store.getPreviousRound('URY'))!.round).toMatchObject({ responseId: newer.id });
+  expect((await dryRun.store.getPreviousRound('PRY'))!.round).toMatchObject({ responseId: paraguay.id });
+
+  const bad = await upload(dryRun, '?format=json&dryRun=perhaps', exportJson([newer], definition));
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toBe('dryRun must be true or false, not "perhaps".');
 });
 
 test('the format from the content type; the message in Spanish', async () => {
-  const res = await upload(dryRun, '?lang=es', exportJson([uruguay], definition), { 'content-type': 'application/json' });
+  const res = await upload(dryRun, '?lang=es&dryRun=1', exportJson([uruguay], definition), { 'content-type': 'application/json' });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { message: string }).message).toMatch(/^Solo se verificó/);
 });

@@ -1,3 +1,4 @@
+import { responseOf } from '../../src/session/participants';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInvitation } from '../../src/admin/invitations';
@@ -42,7 +43,7 @@ test('the link’s code is given to the bot: the country is pre-filled; a reload
     await botSays(page, 'Contact information — Your name').waitFor();
     expect(new URL(page.url()).search).toBe('');
     const userId = webchatUserId((await context.cookies())[0].value);
-    const stored = (await bot.store.findResponseByRespondent(`directline:${userId}`))!;
+    const stored = (await responseOf(bot.store, `directline:${userId}`))!;
     expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });
 
     await page.reload();

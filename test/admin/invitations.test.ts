@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createInvitation, findCode, hashCode } from '../../src/admin/invitations';
+import { responseOf } from '../../src/session/participants';
 import { createEmbeddedStore } from '../../src/store/embedded';
 import { directLineActivity, post, prompts, readable, startBot, startChannel, teamsActivity, type Recorded } from '../fixtures/http';
 
@@ -61,7 +62,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     expect(greeting).toContain('please type the invitation code');
     expect(greeting).not.toContain('COUNTRY NAME');
     expect(await ana.say('Paraguay')).toContain('can only be answered with an invitation');
-    expect(await bot.store.findResponseByRespondent(ana.key)).toBeNull();
+    expect(await responseOf(bot.store, ana.key)).toBeNull();
     expect(await storedCount()).toBe(before);
   });
 
@@ -72,8 +73,8 @@ describe('with REQUIRE_INVITATION=true', () => {
     const start = channel.calls.length;
     await post(bot.url, teamsActivity(channel.url, { aadObjectId: 'aad-wrong-es' }, { text: 'MSQ-2345-6789-ABCD', entities: [{ type: 'clientInfo', locale: 'es-ES' }] }));
     expect(since(start)).toContain('Este código de invitación no es válido');
-    expect(await bot.store.findResponseByRespondent(ana.key)).toBeNull();
-    expect(await bot.store.findResponseByRespondent('msteams:aad-wrong-es')).toBeNull();
+    expect(await responseOf(bot.store, ana.key)).toBeNull();
+    expect(await responseOf(bot.store, 'msteams:aad-wrong-es')).toBeNull();
   });
 
   test('an expired code is refused and nothing is stored', async () => {
@@ -81,7 +82,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     if (!made.ok) throw new Error('no invitation');
     const ana = teams('aad-expired');
     expect(await ana.say(made.code)).toContain('This invitation code has expired');
-    expect(await bot.store.findResponseByRespondent(ana.key)).toBeNull();
+    expect(await responseOf(bot.store, ana.key)).toBeNull();
     expect((await bot.store.getInvitation(made.invitation.id))!.usedBy).toBeUndefined();
   });
 
@@ -97,10 +98,13 @@ describe('with REQUIRE_INVITATION=true', () => {
     expect(text).not.toContain('COUNTRY NAME');
     expect(lastPrompt(channel.calls)!.activity.channelData.msq).toMatchObject({ questionId: 'respondent.name', progress: { question: null, questions: 44, section: 'respondent' } });
 
-    const stored = (await bot.store.findResponseByRespondent(ana.key))!;
+    const stored = (await responseOf(bot.store, ana.key))!;
     expect(stored.country).toEqual({ code: 'PRY', name: 'Paraguay' });
     expect(stored.answers).toEqual([{ itemId: 'country', value: 'PRY' }]);
-    expect((await bot.store.getInvitation(made.invitation.id))!.usedBy).toMatchObject({ respondentKey: ana.key, responseId: stored.id });
+    // The response is the country's: the invitation is taken up for it, and Ana's identity is bound to it.
+    expect(stored.respondentKey).toBe('team:msq-2022:PRY');
+    expect((await bot.store.getInvitation(made.invitation.id))!.usedBy).toMatchObject({ respondentKey: 'team:msq-2022:PRY', responseId: stored.id });
+    expect(await bot.store.findIdentity(ana.key)).toMatchObject({ responseId: stored.id, participantId: made.invitation.id });
     expect(await bot.store.listEvents(stored.id)).toEqual([
       expect.objectContaining({ itemId: 'country', oldValue: null, newValue: 'PRY', who: { channel: 'invitation', userId: made.invitation.id }, type: 'answer' }),
     ]);
@@ -118,27 +122,33 @@ describe('with REQUIRE_INVITATION=true', () => {
     await ana.say('restart');
     await ana.say('yes');
     expect(lastPrompt(channel.calls)!.activity.channelData.msq.questionId).toBe('respondent.name');
-    const restarted = (await bot.store.findResponseByRespondent(ana.key))!;
+    const restarted = (await responseOf(bot.store, ana.key))!;
     expect(restarted.answers).toEqual([{ itemId: 'country', value: 'PRY' }]);
     expect(restarted.country).toEqual({ code: 'PRY', name: 'Paraguay' });
 
-    // The same code does not let another person in.
+    // The same code from another identity is the same participant (the same person in another channel), who
+    // continues where they were, in the same response.
     const other = teams('aad-valid-other');
-    expect(await other.say(made.code)).toContain('already been used by another person');
-    expect(await bot.store.findResponseByRespondent(other.key)).toBeNull();
+    const again = await other.say(made.code);
+    expect(again).toContain('you continue where you were');
+    expect(again).toContain('Contact information — Your name');
+    expect((await responseOf(bot.store, other.key))!.id).toBe(stored.id);
+    expect(await bot.store.findIdentity(other.key)).toMatchObject({ participantId: made.invitation.id });
   });
 
-  test('a respondent who deletes their answers keeps the invitation’s country, and is not asked for the code again', async () => {
+  test('the lead who deletes the country’s answers deletes its response; the code then starts a new one, with the country', async () => {
     const made = await createInvitation(bot.store, { country: 'Bolivia' });
     if (!made.ok) throw new Error('no invitation');
     const ana = teams('aad-erase');
     await ana.say(made.code);
     await ana.say('Ana');
-    const first = (await bot.store.findResponseByRespondent(ana.key))!;
+    const first = (await responseOf(bot.store, ana.key))!;
     await ana.say('delete my answers');
-    await ana.say('yes');
+    expect(await ana.say('yes')).toContain('To start again, type your invitation code.');
     expect(await bot.store.getResponse(first.id)).toBeNull();
-    const fresh = (await bot.store.findResponseByRespondent(ana.key))!;
+    expect(await responseOf(bot.store, ana.key)).toBeNull();
+    expect(await ana.say(made.code)).toContain('This invitation is for Bolivia');
+    const fresh = (await responseOf(bot.store, ana.key))!;
     expect(fresh.id).not.toBe(first.id);
     expect(fresh.answers).toEqual([{ itemId: 'country', value: 'BOL' }]);
     expect(lastPrompt(channel.calls)!.activity.channelData.msq.questionId).toBe('respondent.name');
@@ -151,7 +161,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     await bot.store.revokeInvitation(made.invitation.id, new Date());
     const ana = teams('aad-revoked');
     expect(await ana.say(made.code)).toContain('This invitation code is no longer valid');
-    expect(await bot.store.findResponseByRespondent(ana.key)).toBeNull();
+    expect(await responseOf(bot.store, ana.key)).toBeNull();
   });
 
   test('the web chat link’s code arrives as an event: accepted in Spanish; sent again later, it changes nothing', async () => {
@@ -166,7 +176,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     await send({ type: 'event', name: 'msq.invitation', value: made.code, text: undefined });
     expect(since(start)).toContain('Esta invitación corresponde a Uruguay');
     expect(lastPrompt(channel.calls)!.activity.channelData.msq.questionId).toBe('respondent.name');
-    const stored = (await bot.store.findResponseByRespondent(`directline:${userId}`))!;
+    const stored = (await responseOf(bot.store, `directline:${userId}`))!;
     expect(stored.country).toEqual({ code: 'URY', name: 'Uruguay' });
     expect(stored.locale).toBe('es');
 
@@ -176,7 +186,7 @@ describe('with REQUIRE_INVITATION=true', () => {
     await send({ type: 'event', name: 'msq.invitation', value: made.code, text: undefined });
     expect(since(start)).toContain('Le damos nuevamente la bienvenida');
     expect(since(start)).not.toContain('Esta invitación corresponde');
-    expect((await bot.store.findResponseByRespondent(`directline:${userId}`))!.version).toBe(stored.version);
+    expect((await responseOf(bot.store, `directline:${userId}`))!.version).toBe(stored.version);
   });
 });
 
@@ -224,11 +234,19 @@ describe('npm run invite', () => {
     const start = channel.calls.length;
     await post(onDisk.url, teamsActivity(channel.url, { aadObjectId: 'aad-cli' }, { text: code }));
     expect(since(start)).toContain('This invitation is for Paraguay.');
-    expect((await onDisk.store.findResponseByRespondent('msteams:aad-cli'))!.country).toEqual({ code: 'PRY', name: 'Paraguay' });
+    expect((await responseOf(onDisk.store, 'msteams:aad-cli'))!.country).toEqual({ code: 'PRY', name: 'Paraguay' });
+
+    // A named lead with sections of their own.
+    const lead = await invite('--country', 'PRY', '--email', 'luis@mitic.gov.py', '--lead', '--sections', 'c, d');
+    expect(lead.stdout).toContain('lead:  yes');
+    expect(lead.stdout).toContain('sections: C, D');
+    const leadId = /id:\s+([0-9a-f-]{36})/.exec(lead.stdout)![1];
+    expect(await onDisk.store.getInvitation(leadId)).toMatchObject({ lead: true, sections: ['C', 'D'] });
 
     const listed = (await invite('--list')).stdout;
+    expect(listed).toMatch(new RegExp(`${leadId}.*luis@mitic.gov.py\\s+lead\\s+C,D`));
     expect(listed).toMatch(new RegExp(`${id}\\s+PRY Paraguay\\s+used`));
-    expect(listed).toContain('msteams:aad-cli');
+    expect(listed).toContain('team:msq-2022:PRY');
     expect(listed).not.toContain(code!);
 
     const second = /code:\s+(MSQ-\S+)/.exec((await invite('--country', 'URY')).stdout)![1];
@@ -240,5 +258,5 @@ describe('npm run invite', () => {
 
     await expect(invite('--country', 'Atlantis')).rejects.toMatchObject({ code: 1 });
     await expect(invite('--list', '--revoke', id)).rejects.toMatchObject({ code: 2 });
-  });
+  }, 120_000);
 });

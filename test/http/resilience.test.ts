@@ -6,6 +6,7 @@ import { createMongoStore } from '../../src/store/mongodb';
 import type { ResponseDoc, Store } from '../../src/store/port';
 import { directLineActivity, post, startBot } from '../fixtures/http';
 import { testDbName, testMongoUri } from '../fixtures/mongo';
+import { storesUnderTest, type StoragePlace } from '../fixtures/stores';
 
 /**
  * Store-level promises over HTTP: one turn, one outcome. A failure at any store call of a turn — before the call
@@ -252,10 +253,17 @@ describe.each(stores)('one turn, one outcome on the %s: a failure at every store
   });
 });
 
-describe('the same activity delivered twice', () => {
+describe.each(storesUnderTest)('the same activity delivered twice, on the %s', (_label, storage) => {
   let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => (bot = await startBot()));
-  afterAll(() => bot.close());
+  let place: StoragePlace;
+  beforeAll(async () => {
+    place = storage.place('duplicates');
+    bot = await startBot({}, place.open());
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await place?.remove();
+  });
 
   test('one after the other: one answer, one event, and the retry is not answered again', async () => {
     const r = respondent(bot.url, 'dup-seq');
@@ -284,6 +292,24 @@ describe('the same activity delivered twice', () => {
     const events = await bot.store.listEvents(response.id);
     expect(events.filter((e) => e.itemId === 'respondent.name')).toHaveLength(1);
     expect(response.answers.filter((a) => a.itemId === 'respondent.name')).toEqual([{ itemId: 'respondent.name', value: 'Ana Giménez' }]);
+  });
+
+  test('three different answers sent at once (two tabs): each is stored once, under a question of its own, or not acknowledged', async () => {
+    const r = respondent(bot.url, 'concurrent-writes');
+    await r.greet();
+    await r.say('Paraguay');
+    const sent = ['Ana Giménez', 'Directora General', 'MITIC'];
+    const results = await Promise.all(sent.map((text) => r.say(text)));
+    expect(results.map((x) => x.status)).toEqual([200, 200, 200]);
+    const acknowledged = sent.filter((_text, i) => /Saved\./.test(texts(results[i]!.body)));
+    const notSaved = sent.filter((_text, i) => /NOT saved/.test(texts(results[i]!.body)));
+    expect(acknowledged.length + notSaved.length).toBe(3);
+    const response = (await bot.store.findResponseByRespondent(r.key))!;
+    const stored = response.answers.filter((a) => a.itemId !== 'country');
+    // Every acknowledged text is stored, once, and nothing else is: the writes were serialised, none overwritten.
+    expect(stored.map((a) => a.value).sort()).toEqual([...acknowledged].sort());
+    expect(new Set(stored.map((a) => a.itemId)).size).toBe(stored.length);
+    await expectEventsMatch(bot.store, response);
   });
 });
 
@@ -325,7 +351,7 @@ describe('when the database fails', () => {
       const r = respondent(bot.url, 'fault-es', 'es-ES');
       await r.greet();
       const activity = r.activity('Paraguay');
-      faulty.arm(4, 'before'); // claimActivity, findResponseByRespondent, getConversation, commitTurn
+      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation, getPreviousRound (the country is known), commitTurn
       const failed = await r.redeliver(activity);
       expect(texts(failed.body)).toContain('NO se guardó');
       const retried = await r.redeliver(activity);
@@ -345,9 +371,9 @@ describe('errors the bot gets over are logged, not swallowed', () => {
     try {
       const r = respondent(bot.url, 'log-1');
       await r.greet();
-      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), commitTurn, getConversation (the bot's)
+      faulty.arm(6, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), getPreviousRound, commitTurn, getConversation (the bot's)
       const reply = await r.say('Paraguay');
-      expect(faulty.calls()[4]).toBe('getConversation');
+      expect(faulty.calls()[5]).toBe('getConversation');
       expect(texts(reply.body)).toContain('Saved.');
       expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain('could not read the conversation (its last card is not updated)');
     } finally {

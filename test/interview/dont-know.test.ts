@@ -15,6 +15,8 @@ const phrasings = [
   'desconozco', 'Lo desconozco', 'no estoy seguro', 'No estoy segura', 'no sabemos', 'No lo sabemos', 'no sé si existe',
   'no se si existe', 'La verdad, no sé', 'Pues no sé', 'no tengo idea', 'No tengo ni idea', 'quién sabe', 'No, no sé',
   'Se desconoce', 'no se sabe', 'no se, creo que no',
+  // typed in a hurry
+  'nose', 'Nosé', 'nolose', 'NS/NC', 'ns',
 ];
 
 describe('"I don\'t know", in English and Spanish', () => {

@@ -4,7 +4,7 @@
  * from the clock it is given (the suite moves it to let leases and memories run out).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RECENT_TURNS, type AnswerEvent, type ConversationDoc, type Invitation, type ResponseDoc, type Store, type TurnCommit } from '../../src/store/port';
+import { RECENT_TURNS, type AnswerEvent, type ConversationDoc, type Invitation, type Participant, type PreviousRoundDoc, type ResponseDoc, type Store, type TurnCommit } from '../../src/store/port';
 
 /** What a store under test reads the time from. */
 export interface StoreClock {
@@ -728,6 +728,91 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
       });
     });
 
+    describe('a country’s shared response: team, identities, link codes', () => {
+      const participant = (id: string, lead: boolean, overrides: Partial<Participant> = {}): Participant => ({
+        id,
+        lead,
+        sections: lead ? [] : ['C', 'D'],
+        joinedAt: at('2025-03-01T10:00:00.000Z'),
+        state: { schemaVersion: 1, phase: 'asking', current: 'q13', note: 'Ω "quoted" \n $gt __proto__' },
+        ...overrides,
+      });
+
+      it('round-trips a response’s team (participants, their own states, dates) and replaces it with the response', async () => {
+        const team = { participants: [participant('inv-ana', true, { email: 'ana@mitic.gov.py', name: 'Ana' }), participant('inv-luis', false)] };
+        const doc = await insert(sampleResponse({ respondentKey: 'team:msq-2022:PRY', team }));
+        expect(await store.getResponse(doc.id)).toEqual(doc);
+        expect((await store.findResponseByRespondent('team:msq-2022:PRY'))!.team).toEqual(team);
+        const moved = { participants: [team.participants[0], { ...team.participants[1], state: { current: 'q20' } }] };
+        const replaced = await store.replaceResponse({ ...doc, team: moved }, doc.version);
+        expect(replaced.ok).toBe(true);
+        expect((await store.getResponse(doc.id))!.team).toEqual(moved);
+        // A response without a team has none.
+        const solo = await insert(sampleResponse());
+        expect(await store.getResponse(solo.id)).not.toHaveProperty('team');
+      });
+
+      it('binds channel identities to a response and participant, rebinds, and lists them by time', async () => {
+        const doc = await insert(sampleResponse({ respondentKey: 'team:msq-2022:PRY' }));
+        const teams = { key: 'msteams:29:aad-ana', responseId: doc.id, participantId: 'inv-ana', at: at('2025-03-01T10:00:00.000Z') };
+        const web = { key: 'directline:dl_ana', responseId: doc.id, participantId: 'inv-ana', at: at('2025-03-01T11:00:00.000Z') };
+        const luis = { key: 'directline:dl_luis', responseId: doc.id, participantId: 'inv-luis', at: at('2025-03-01T10:30:00.000Z') };
+        for (const identity of [web, teams, luis]) await store.bindIdentity(identity);
+        expect(await store.findIdentity(teams.key)).toEqual(teams);
+        expect(await store.findIdentity('msteams:nobody')).toBeNull();
+        expect(await store.listIdentities(doc.id)).toEqual([teams, luis, web]);
+        // Bound again (to another response): it moves, the first response no longer lists it.
+        const other = await insert(sampleResponse());
+        const moved = { ...web, responseId: other.id, participantId: null, at: at('2025-03-02T00:00:00.000Z') };
+        await store.bindIdentity(moved);
+        expect(await store.findIdentity(web.key)).toEqual(moved);
+        expect(await store.listIdentities(doc.id)).toEqual([teams, luis]);
+        expect(await store.listIdentities(other.id)).toEqual([moved]);
+        await expect(store.bindIdentity({ ...teams, key: '' })).rejects.toThrow();
+        await expect(store.findIdentity({ $ne: null } as unknown as string)).rejects.toThrow();
+        for (const hostile of hostileStrings) expect(await store.findIdentity(hostile)).toBeNull();
+      });
+
+      it('forgets a response’s identities when the response is erased', async () => {
+        const doc = await insert(sampleResponse());
+        const other = await insert(sampleResponse());
+        await store.bindIdentity({ key: 'msteams:ana', responseId: doc.id, participantId: 'p1', at: new Date() });
+        await store.bindIdentity({ key: 'msteams:luis', responseId: other.id, participantId: 'p2', at: new Date() });
+        expect(await store.eraseResponse(doc.id, { channel: 'msteams', userId: 'ana' }, new Date())).toBe(true);
+        expect(await store.findIdentity('msteams:ana')).toBeNull();
+        expect(await store.listIdentities(doc.id)).toEqual([]);
+        expect(await store.findIdentity('msteams:luis')).not.toBeNull();
+      });
+
+      it('gives a link code once, only before it expires; two concurrent takes: one gets it', async () => {
+        const hash = (code: string) => createHash('sha256').update(code).digest('hex');
+        const now = clock.now();
+        const link = { codeHash: hash('LINK-AAAA-BBBB'), responseId: 'r1', participantId: 'inv-ana', createdAt: now, expiresAt: new Date(now.getTime() + 600_000) };
+        expect(await store.createLinkCode(link)).toBe(true);
+        expect(await store.createLinkCode({ ...link, responseId: 'r2' })).toBe(false);
+        expect(await store.takeLinkCode(link.codeHash, now)).toEqual(link);
+        expect(await store.takeLinkCode(link.codeHash, now)).toBeNull();
+
+        const expiring = { ...link, codeHash: hash('LINK-CCCC-DDDD'), participantId: null };
+        await store.createLinkCode(expiring);
+        expect(await store.takeLinkCode(expiring.codeHash, new Date(now.getTime() + 600_000))).toBeNull();
+        expect(await store.takeLinkCode(expiring.codeHash, now)).toBeNull(); // an expired code is gone for good
+
+        const raced = { ...link, codeHash: hash('LINK-EEEE-FFFF') };
+        await store.createLinkCode(raced);
+        const takes = await Promise.all([store.takeLinkCode(raced.codeHash, now), store.takeLinkCode(raced.codeHash, now), store.takeLinkCode(raced.codeHash, now)]);
+        expect(takes.filter(Boolean)).toHaveLength(1);
+        await expect(store.createLinkCode({ ...link, codeHash: 'LINK-AAAA-BBBB' })).rejects.toThrow();
+        for (const hostile of hostileStrings) expect(await store.takeLinkCode(hostile, now)).toBeNull();
+      });
+
+      it('round-trips an invitation’s lead and sections', async () => {
+        const invitation = sampleInvitation({ lead: true, sections: ['A', 'C'] });
+        expect(await store.createInvitation(invitation)).toBe(true);
+        expect(await store.getInvitation(invitation.id)).toEqual(invitation);
+      });
+    });
+
     describe('invitations', () => {
       it('creates, finds by code hash and by id, and lists by createdAt then id', async () => {
         const later = sampleInvitation({ createdAt: at('2025-03-02T00:00:00Z'), country: { code: 'URY', name: 'Uruguay' } });
@@ -827,6 +912,61 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
           expect(await second.createInvitation({ ...sampleInvitation(), codeHash: b.codeHash })).toBe(false);
         });
       }
+    });
+
+    describe('previous rounds', () => {
+      const round = (country: string, overrides: Partial<PreviousRoundDoc> = {}): PreviousRoundDoc => ({
+        country,
+        round: {
+          country,
+          edition: 'msq-2022',
+          answers: [
+            { itemId: 'q1', value: 'https://www.paraguay.gov.py', fit: 'keepable' },
+            { itemId: 'q2.channels', value: ['web', 'mobile'], fit: 'keepable' },
+          ],
+          // Keys and values that are operators or paths elsewhere are only data here.
+          hostile: Object.fromEntries(hostileStrings.map((h) => [h, h])),
+        },
+        importedAt: at('2026-01-15T09:30:00.250Z'),
+        ...overrides,
+      });
+
+      it('keeps one previous round per country, a new import replacing the old, and returns copies', async () => {
+        expect(await store.getPreviousRound('PRY')).toBeNull();
+        const paraguay = round('PRY');
+        const uruguay = round('URY', { round: { country: 'URY', answers: [] } });
+        await store.savePreviousRounds([paraguay, uruguay]);
+        expect(await store.getPreviousRound('PRY')).toEqual(paraguay);
+        expect(await store.getPreviousRound('URY')).toEqual(uruguay);
+        expect(await store.getPreviousRound('ARG')).toBeNull();
+
+        const again = round('PRY', { round: { country: 'PRY', answers: [{ itemId: 'q1', value: 'https://www.gov.py' }] }, importedAt: at('2026-02-01T00:00:00Z') });
+        await store.savePreviousRounds([again]);
+        expect(await store.getPreviousRound('PRY')).toEqual(again);
+        expect(await store.getPreviousRound('URY')).toEqual(uruguay);
+
+        const got = (await store.getPreviousRound('PRY'))!;
+        (got.round.answers as unknown[]).length = 0;
+        got.importedAt.setTime(0);
+        expect(await store.getPreviousRound('PRY')).toEqual(again);
+      });
+
+      it('refuses an invalid round before writing any of them; a country given twice keeps the last', async () => {
+        await expect(store.savePreviousRounds([round('PRY'), round('paraguay')])).rejects.toThrow();
+        await expect(store.savePreviousRounds([round('URY', { round: [] as unknown as Record<string, unknown> })])).rejects.toThrow();
+        expect(await store.getPreviousRound('PRY')).toBeNull();
+        expect(await store.getPreviousRound('URY')).toBeNull();
+        const last = round('PRY', { importedAt: at('2026-03-01T00:00:00Z') });
+        await store.savePreviousRounds([round('PRY'), last]);
+        expect(await store.getPreviousRound('PRY')).toEqual(last);
+        await store.savePreviousRounds([]);
+        expect(await store.getPreviousRound('PRY')).toEqual(last);
+      });
+
+      it('finds nothing for a hostile country code', async () => {
+        await store.savePreviousRounds([round('PRY')]);
+        for (const hostile of hostileStrings) expect(await store.getPreviousRound(hostile)).toBeNull();
+      });
     });
 
     describe('survey settings and reminders', () => {

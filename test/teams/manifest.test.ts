@@ -77,7 +77,7 @@ describe('manifest template', () => {
     const bot = manifest.bots[0];
     expect(bot).toMatchObject({ botId: APP_ID, scopes: ['personal'], supportsFiles: false, isNotificationOnly: false });
     expect(bot.commandLists).toEqual([{ scopes: ['personal'], commands: expect.any(Array) }]);
-    expect(bot.commandLists[0].commands.map((c: Json) => c.title)).toEqual(['help', 'review', 'progress', 'edit', 'skip', 'back', 'copy', 'submit', 'language', 'delete my answers']);
+    expect(bot.commandLists[0].commands.map((c: Json) => c.title)).toEqual(['help', 'review', 'progress', 'edit', 'skip', 'link', 'copy', 'submit', 'language', 'delete my answers']);
     expect(bot.commandLists[0].commands.length).toBeLessThanOrEqual(10);
     // The copy command's description gives the links' real lifetime.
     expect(bot.commandLists[0].commands.find((c: Json) => c.title === 'copy').description).toContain(`${DOCUMENT_LINK_MINUTES} minutes`);
@@ -135,7 +135,7 @@ describe('Spanish localization file', () => {
   it('gives command titles the bot understands, meaning the same in both languages', () => {
     const def = loadDefinition();
     const commands: Json[] = manifest.bots[0].commandLists[0].commands;
-    const expected = ['HELP', 'REVIEW', 'PROGRESS', 'EDIT', 'SKIP', 'BACK', 'COPY', 'SUBMIT', 'LANGUAGE', 'ERASE'];
+    const expected = ['HELP', 'REVIEW', 'PROGRESS', 'EDIT', 'SKIP', 'LINK', 'COPY', 'SUBMIT', 'LANGUAGE', 'ERASE'];
     expect(commands.map((c) => parseCommand(def, c.title)?.type)).toEqual(expected);
     expect(commands.map((_, i) => parseCommand(def, es[`bots[0].commandLists[0].commands[${i}].title`])?.type)).toEqual(expected);
   });

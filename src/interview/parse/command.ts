@@ -20,7 +20,9 @@ export type Command =
   | { type: 'ERASE' }
   | { type: 'COPY' }
   /** `stop reminders` / `sin recordatorios` (on: false), `reminders on` / `con recordatorios` (on: true). */
-  | { type: 'REMINDERS'; on: boolean };
+  | { type: 'REMINDERS'; on: boolean }
+  /** A one-time code to continue the same response in another channel. */
+  | { type: 'LINK' };
 
 const WORDS = new Map<string, Command['type']>(Object.entries({
   help: 'HELP', ayuda: 'HELP', '?': 'HELP',
@@ -31,6 +33,7 @@ const WORDS = new Map<string, Command['type']>(Object.entries({
   restart: 'RESTART', reiniciar: 'RESTART', 'start over': 'RESTART', 'empezar de nuevo': 'RESTART',
   submit: 'SUBMIT', enviar: 'SUBMIT',
   'delete my answers': 'ERASE', 'borrar mis respuestas': 'ERASE',
+  link: 'LINK', vincular: 'LINK', 'link channel': 'LINK', 'vincular canal': 'LINK',
   copy: 'COPY', copia: 'COPY', 'my copy': 'COPY', 'mi copia': 'COPY', 'send me a copy': 'COPY', 'enviame una copia': 'COPY',
 } as const));
 /** Typed only (not in the Teams command menu). */

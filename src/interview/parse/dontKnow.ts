@@ -16,6 +16,8 @@ const PHRASES: ReadonlyArray<readonly string[]> = [
   ['desconozco'], ['lo', 'desconozco'], ['desconocemos'], ['lo', 'desconocemos'], ['se', 'desconoce'], ['desconocido'],
   ['no', 'estoy', 'seguro'], ['no', 'estoy', 'segura'], ['no', 'estamos', 'seguros'], ['no', 'estamos', 'seguras'],
   ['no', 'tengo', 'certeza'], ['quien', 'sabe'], ['no', 'tengo', 'conocimiento'],
+  // Spanish as typed in a hurry: "nose", "nosé", "nolose", and the surveys' own "NS/NC" (no sabe / no contesta)
+  ['nose'], ['nolose'], ['ns'], ['nsnc'], ['ns', '/', 'nc'],
 ];
 
 /** The phrases by their first word, so that each word of a message is compared only with the phrases it can begin. */

@@ -1,0 +1,147 @@
+/**
+ * A country's team in the session layer (the engine over a real embedded store, no channel): sections shared out by
+ * the lead and walked first, the country's progress by section, two participants answering the same question, what
+ * only the lead may do, and `link` for a respondent without invitations. Each step is what a person types and what
+ * they read back.
+ */
+import pino from 'pino';
+import { createInvitation } from '../../src/admin/invitations';
+import { responseOf } from '../../src/session/participants';
+import { createSessionService, type TurnResult } from '../../src/session/service';
+import { createEmbeddedStore } from '../../src/store/embedded';
+import type { Store } from '../../src/store/port';
+import { i18n, interview } from '../fixtures/interview';
+
+let store: Store;
+let clock: Date;
+beforeEach(async () => {
+  store = createEmbeddedStore({ dir: null });
+  await store.init();
+  clock = new Date('2026-11-28T10:00:00Z');
+});
+afterEach(async () => {
+  await store.close();
+});
+
+const logger = pino({ level: 'silent' });
+const sessions = (requireInvitation: boolean) => createSessionService({ store, interview, i18n, logger, requireInvitation, now: () => clock });
+
+/** A person in one channel: says something, reads the bot's replies as one text. */
+function person(service: ReturnType<typeof sessions>, channel: string, userId: string, locale: 'en' | 'es' = 'en') {
+  let last: TurnResult | null = null;
+  return {
+    key: `${channel}:${userId}`,
+    async say(text: string): Promise<string> {
+      last = await service.handle({ respondent: { key: `${channel}:${userId}`, channel, userId, locale }, input: { kind: 'message', text } });
+      return 'replies' in last ? last.replies.map((r) => r.text).join('\n') : '';
+    },
+    /** The question they are at: the last prompt they were sent. */
+    at(): string | undefined {
+      const replies = last && 'replies' in last ? last.replies : [];
+      const prompt = [...replies].reverse().find((r) => r.type === 'prompt');
+      return prompt?.type === 'prompt' ? prompt.meta.questionId : undefined;
+    },
+  };
+}
+
+async function invite(country: string, email: string, extra: { lead?: boolean; sections?: string[] } = {}) {
+  const made = await createInvitation(store, { country, email, ...extra });
+  if (!made.ok) throw new Error('no invitation');
+  return made.code;
+}
+
+describe('a team of one country', () => {
+  test('the lead shares out a section; its holder is walked through it first; progress shows every section and who holds it', async () => {
+    const service = sessions(true);
+    const ana = person(service, 'msteams', 'aad-ana');
+    const luis = person(service, 'directline', 'dl-luis');
+    await ana.say(await invite('PRY', 'ana@mitic.gov.py'));
+    expect(await luis.say(await invite('PRY', 'luis@mitic.gov.py'))).toContain('This invitation is for Paraguay.');
+    // Luis has no section yet: the first question nobody has answered.
+    expect(luis.at()).toBe('respondent.name');
+
+    expect(await luis.say('assign D to luis@mitic.gov.py')).toContain('Only the lead of your country\'s response (ana@mitic.gov.py) can share out sections.');
+    expect(await ana.say('assign D to pedro@mitic.gov.py')).toContain('pedro@mitic.gov.py is not a participant of your country\'s response yet. Participants: ana@mitic.gov.py, luis@mitic.gov.py.');
+    expect(await ana.say('assign D to LUIS@mitic.gov.py')).toContain('Section D is now with luis@mitic.gov.py, who will be taken through it first.');
+    expect((await responseOf(store, luis.key))!.team!.participants.find((p) => p.email === 'luis@mitic.gov.py')!.sections).toEqual(['D']);
+
+    // Luis answers the question he is at, then goes to section D.
+    const next = await luis.say('Luis Benítez');
+    expect(next).toContain('Saved.');
+    expect(next).toMatch(/Section: D\./);
+    expect(luis.at()).toBe('q19');
+
+    const progress = await ana.say('progreso');
+    expect(progress).toContain('Your country\'s progress by section');
+    expect(progress).toMatch(/• Country and contact information: 2 of \d+ — not assigned/);
+    expect(progress).toMatch(/• D\. [^\n]*: 0 of \d+ — luis@mitic\.gov\.py/);
+  });
+
+  test('two participants answer the same question: the last answer wins, its writer is told what the other had answered', async () => {
+    const service = sessions(true);
+    const ana = person(service, 'msteams', 'aad-ana');
+    const luis = person(service, 'directline', 'dl-luis');
+    await ana.say(await invite('PRY', 'ana@mitic.gov.py'));
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    expect(await ana.say('Ana Giménez')).toContain('Saved.');
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    // Luis is still at the first question, which Ana answered two minutes ago.
+    const told = await luis.say('Luis Benítez');
+    expect(told).toContain('ana@mitic.gov.py changed this answer 2 minutes ago: Ana Giménez\nYour answer replaces it; both are kept in the response\'s history.');
+    expect(told).toContain('Saved.');
+    const doc = (await responseOf(store, ana.key))!;
+    expect(doc.answers.find((a) => a.itemId === 'respondent.name')!.value).toBe('Luis Benítez');
+    const history = (await store.listEvents(doc.id)).filter((e) => e.itemId === 'respondent.name');
+    expect(history.map((e) => [e.who.userId, e.oldValue, e.newValue])).toEqual([
+      ['aad-ana', null, 'Ana Giménez'],
+      ['dl-luis', 'Ana Giménez', 'Luis Benítez'],
+    ]);
+    // Changing one's own answer tells nothing.
+    expect(await luis.say('edit contact')).toContain('Your name');
+    expect(await luis.say('Luis A. Benítez')).not.toContain('changed this answer');
+  });
+
+  test('only the lead restarts or deletes; the others are told who can, and nothing changes', async () => {
+    const service = sessions(true);
+    const ana = person(service, 'msteams', 'aad-ana', 'es');
+    const luis = person(service, 'directline', 'dl-luis', 'es');
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    await ana.say(await invite('PRY', 'ana@mitic.gov.py', { lead: true }));
+    await luis.say('Luis Benítez');
+    const before = (await responseOf(store, luis.key))!;
+    for (const command of ['reiniciar', 'borrar mis respuestas', 'enviar']) {
+      expect(await luis.say(command)).toContain('Solo la persona que coordina la respuesta de su país (ana@mitic.gov.py) puede enviarla, reiniciarla o borrarla.');
+    }
+    expect((await responseOf(store, luis.key))!.version).toBe(before.version);
+
+    // The lead named at invitation leads, although Luis joined first; she restarts the country's response.
+    await ana.say('reiniciar');
+    expect(await ana.say('sí')).toContain('Se han borrado todas las respuestas');
+    const restarted = (await responseOf(store, luis.key))!;
+    expect(restarted.answers).toEqual([{ itemId: 'country', value: 'PRY' }]);
+  });
+});
+
+describe('link without invitations (a respondent of their own)', () => {
+  test('continues the same response in the other channel at the same question; the code works once', async () => {
+    const service = sessions(false);
+    const teams = person(service, 'msteams', 'aad-solo');
+    const web = person(service, 'directline', 'dl-solo');
+    await teams.say('hello');
+    expect(await teams.say('link')).toContain('There is nothing to continue yet');
+    await teams.say('Paraguay');
+    await teams.say('Ana Giménez');
+    const at = teams.at();
+    const code = /LINK-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(await teams.say('vincular'))![0];
+    expect(await web.say(` ${code.replace(/-/g, ' ')} `)).toContain('Linked: you continue the same response here.');
+    expect(web.at()).toBe(at);
+    expect(await web.say('Director General')).toContain('Saved.');
+    expect((await responseOf(store, web.key))!.id).toBe((await store.findResponseByRespondent(teams.key))!.id);
+    expect(await person(service, 'directline', 'dl-other').say(code)).toContain('This code is not valid or has expired');
+
+    // A code runs out after ten minutes.
+    const late = /LINK-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(await teams.say('link'))![0];
+    clock = new Date(clock.getTime() + 10 * 60_000);
+    expect(await person(service, 'directline', 'dl-late').say(late)).toContain('This code is not valid or has expired');
+  });
+});

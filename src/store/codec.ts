@@ -338,7 +338,8 @@ export function decodeEvent(r: EventRecord): AnswerEvent {
 
 /** An event with its content removed (values and who.name), as eraseResponse leaves the events of a response. */
 export function redactedEvent(r: EventRecord): EventRecord {
-  if (r.type !== 'answer') return r;
+  // Answers, and the survey team's flags (whose comments may quote an answer); the erasure event has no content.
+  if (r.type === 'erasure') return r;
   return { ...r, oldValue: null, newValue: null, who: { channel: r.who.channel, userId: r.who.userId }, redacted: true };
 }
 

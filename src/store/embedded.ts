@@ -57,7 +57,6 @@ import {
   identitiesByAtThenKey,
   assertReminderClaim,
   collectionNames,
-  reminderClaimIds,
   invitationsByCreatedThenId,
   isLive,
   redactedEvent,
@@ -139,7 +138,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     identitiesByResponse: Database<string, string[]>;
     linkCodes: Database<LinkCodeRecord, string>;
     meta: Database<unknown, string>;
-    reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string>;
+    /** Keyed [respondent, 'slot' | 'day', slot or day], so that an erasure finds a respondent's claims. */
+    reminders: Database<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>;
   }
 
   function openDatabase(): Opened {
@@ -170,7 +170,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       identitiesByResponse: db<string, string[]>('identities_by_response'),
       linkCodes: db('link_codes'),
       meta: db('meta'),
-      reminders: db(collectionNames.reminders),
+      reminders: db<{ respondentKey: string; slot: string; day: string; at: Date }, string[]>(collectionNames.reminders),
     };
   }
 
@@ -411,13 +411,14 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         const rec = o.responses.get(key);
         if (!rec || rec._id !== id) return false;
         for (const { key: eventKey, value } of o.events.getRange(under(key))) {
-          if (value.type === 'answer' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
+          if (value.type !== 'erasure' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
         }
         const respondent = dbKey(rec.respondentKey);
         for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(respondent))) {
           o.conversations.remove(dbKey(conversationId));
           o.conversationsByRespondent.remove(indexKey);
         }
+        for (const { key: claimKey } of o.reminders.getRange(under(respondent))) o.reminders.remove(claimKey);
         for (const { key: indexKey, value: identityKey } of o.identitiesByResponse.getRange(under(key))) {
           const bound = o.identities.get(dbKey(identityKey));
           if (bound && bound.responseId === id) o.identities.remove(dbKey(identityKey));
@@ -520,7 +521,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
 
     async claimReminder(claim) {
       assertReminderClaim(claim);
-      const keys = reminderClaimIds(claim).map(dbKey);
+      const respondent = dbKey(claim.respondentKey);
+      const keys = [[respondent, 'slot', dbKey(claim.slot)], [respondent, 'day', claim.day]];
       const rec = { respondentKey: claim.respondentKey, slot: claim.slot, day: claim.day, at: new Date(claim.at.getTime()) };
       return atomically((o) => {
         if (keys.some((key) => o.reminders.get(key) !== undefined)) return false;

@@ -227,6 +227,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
     ]);
     await ensureIndexes(events, [{ key: { responseId: 1, at: 1 }, name: 'responseId_at' }]);
     await ensureIndexes(conversations, [{ key: { respondentKey: 1 }, name: 'respondentKey' }]);
+    await ensureIndexes(reminders, [{ key: { respondentKey: 1 }, name: 'respondentKey' }]);
     await createTtlIndex(activities);
     await ensureIndexes(invitations, [
       { key: { codeHash: 1 }, name: 'codeHash_unique', unique: true },
@@ -298,7 +299,8 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
 
   async function redactEvents(responseId: string): Promise<void> {
     await events.updateMany(
-      { responseId, type: 'answer' },
+      // Answers, and the survey team's flags (whose comments may quote an answer); the erasure event has no content.
+      { responseId, type: { $in: ['answer', 'flagged', 'revised_after_review'] } },
       { $set: { oldValue: null, newValue: null, redacted: true }, $unset: { 'who.name': '' } },
     );
   }
@@ -486,6 +488,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
       await conversations.deleteMany({ respondentKey: rec.respondentKey });
+      await reminders.deleteMany({ respondentKey: rec.respondentKey });
       await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);

@@ -425,6 +425,28 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
     });
 
     describe('erasure', () => {
+      it('also removes the comments of the survey team’s flags and the respondent’s reminder claims', async () => {
+        const secret = 'the link https://secret.example/Ω returns 404';
+        const doc = await insert(sampleResponse());
+        const other = await insert(sampleResponse());
+        await store.appendEvents([
+          sampleEvent(doc.id, 1, { type: 'flagged', itemId: 'q3', newValue: secret, who: { channel: 'admin', userId: 'survey-team' } }),
+          sampleEvent(doc.id, 2, { type: 'revised_after_review', itemId: 'q3' }),
+          sampleEvent(other.id, 1, { type: 'flagged', itemId: 'q3', newValue: secret }),
+        ]);
+        const claim = (respondentKey: string) => ({ respondentKey, slot: 'D/7', day: '2026-12-24', at: new Date() });
+        expect(await store.claimReminder(claim(doc.respondentKey))).toBe(true);
+        expect(await store.claimReminder(claim(other.respondentKey))).toBe(true);
+        expect(await store.eraseResponse(doc.id, { channel: 'msteams', userId: 'u' }, new Date())).toBe(true);
+        const events = await store.listEvents(doc.id);
+        expect(JSON.stringify(events)).not.toContain('secret.example');
+        expect(events.filter((e) => e.type === 'flagged')).toEqual([expect.objectContaining({ itemId: 'q3', newValue: null, redacted: true })]);
+        expect(JSON.stringify(await store.listEvents(other.id))).toContain('secret.example');
+        // Forgotten: a new response of the same person may be reminded; the other person's claim stays.
+        expect(await store.claimReminder(claim(doc.respondentKey))).toBe(true);
+        expect(await store.claimReminder(claim(other.respondentKey))).toBe(false);
+      });
+
       it('removes the response, its conversations and its events’ content, leaving one erasure event', async () => {
         const secret = 'SECRET-ANSWER-Ω-42';
         const doc = await insert(sampleResponse({ answers: [{ itemId: 'q4.cio.name', value: secret }], engine: { note: secret } }));

@@ -144,6 +144,8 @@ export const collectionNames = {
   identities: 'identities',
   /** One-time link codes (`link`). */
   linkCodes: 'link_codes',
+  /** MongoDB only: one record per link code taken (the atomic one-time take). */
+  linkCodeUses: 'link_code_uses',
 } as const;
 
 /** The id of the erasure event of a response (deterministic, so a retried erasure appends nothing). */

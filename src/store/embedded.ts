@@ -401,14 +401,21 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
           if (value.type === 'answer' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
         }
         const respondent = dbKey(rec.respondentKey);
-        for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(respondent))) {
-          o.conversations.remove(dbKey(conversationId));
-          o.conversationsByRespondent.remove(indexKey);
-        }
+        const identityKeys: string[] = [];
         for (const { key: indexKey, value: identityKey } of o.identitiesByResponse.getRange(under(key))) {
           const bound = o.identities.get(dbKey(identityKey));
-          if (bound && bound.responseId === id) o.identities.remove(dbKey(identityKey));
+          if (bound && bound.responseId === id) {
+            o.identities.remove(dbKey(identityKey));
+            identityKeys.push(identityKey);
+          }
           o.identitiesByResponse.remove(indexKey);
+        }
+        // The conversations of the respondent, and of every identity that answered the response (a team's participants).
+        for (const owner of [respondent, ...identityKeys.map(dbKey)]) {
+          for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(owner))) {
+            o.conversations.remove(dbKey(conversationId));
+            o.conversationsByRespondent.remove(indexKey);
+          }
         }
         const erasureKey = [key, dbKey(erasure._id)];
         if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);

@@ -200,6 +200,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
   const invitationUses: Collection<InvitationUseRecord> = db.collection<InvitationUseRecord>(collectionNames.invitationUses);
   const identities: Collection<IdentityRecord> = db.collection<IdentityRecord>(collectionNames.identities);
   const linkCodes: Collection<LinkCodeRecord> = db.collection<LinkCodeRecord>(collectionNames.linkCodes);
+  const linkCodeUses: Collection<{ _id: string; at: Date }> = db.collection<{ _id: string; at: Date }>(collectionNames.linkCodeUses);
 
   let initialised: Promise<void> | null = null;
   let closed = false;
@@ -473,7 +474,9 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       // The response goes last, so a retry after a crash finds it and redoes every (idempotent) step.
       await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
-      await conversations.deleteMany({ respondentKey: rec.respondentKey });
+      // The conversations of the respondent, and of every identity that answered the response (a team's participants).
+      const bound = (await identities.find({ responseId: id }, { projection: { _id: 1 } }).toArray()).map((i) => i._id);
+      await conversations.deleteMany({ respondentKey: { $in: [rec.respondentKey, ...bound] } });
       await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);
@@ -637,6 +640,8 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
     async createLinkCode(link) {
       const rec = encodeLinkCode(link);
       await ready();
+      // A code once taken is never given again (its use record would make it fail).
+      if (await linkCodeUses.findOne({ _id: rec._id })) return false;
       try {
         await linkCodes.insertOne({ ...rec });
         return true;
@@ -650,9 +655,17 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       assertKey(codeHash, 'codeHash');
       if (!(at instanceof Date)) throw new TypeError('at must be a Date');
       await ready();
-      // Deleted as it is read: of two concurrent takes, one gets the record.
-      const rec = await linkCodes.findOneAndDelete({ _id: codeHash });
+      const rec = await linkCodes.findOne({ _id: codeHash });
       if (!rec) return null;
+      // Taken by inserting its use (unique id): of concurrent takes exactly one inserts, on any MongoDB-protocol
+      // server (FerretDB's findOneAndDelete may hand one document to several callers).
+      try {
+        await linkCodeUses.insertOne({ _id: codeHash, at: new Date(at.getTime()) });
+      } catch (e) {
+        if (isDuplicateKey(e)) return null;
+        throw e;
+      }
+      await linkCodes.deleteOne({ _id: codeHash });
       const link = decodeLinkCode(rec);
       return link.expiresAt.getTime() > at.getTime() ? link : null;
     },

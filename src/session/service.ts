@@ -470,7 +470,9 @@ export function createSessionService(deps: {
     // A named lead takes over from a first participant who led meanwhile.
     const team = { participants: [...others.map((p) => (lead ? { ...p, lead: false } : p)), participant] };
     const base = existing ?? { ...newResponse(respondent, state, at), respondentKey: key };
-    const doc = withParticipantState({ ...toDoc(base, { ...state, answers: existing ? existing.answers : state.answers }, at), team }, participant.id, state);
+    const joinedDoc = withParticipantState({ ...toDoc(base, { ...state, answers: existing ? existing.answers : state.answers }, at), team }, participant.id, state);
+    // Joining a response already submitted leaves it submitted (the newcomer reads it as such).
+    const doc = existing?.status === 'submitted' ? { ...joinedDoc, status: existing.status, submittedAt: existing.submittedAt } : joinedDoc;
     // Taken up first, so that a revoked or expired code cannot join; taking it up again is allowed for the country.
     if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: doc.id, at }))) return null;
     const prefilled = { ...start, state, changes: !existing && countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };

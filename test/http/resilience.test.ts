@@ -1,3 +1,4 @@
+import { responseOf } from '../../src/session/participants';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { createInvitation } from '../../src/admin/invitations';
@@ -83,7 +84,8 @@ async function expectEventsMatch(store: Store, doc: ResponseDoc): Promise<void> 
   for (const [itemId, value] of latest) if (!doc.answers.some((a) => a.itemId === itemId)) expect({ item: itemId, event: value }).toEqual({ item: itemId, event: null });
 }
 
-const answersOf = async (store: Store, key: string) => (await store.findResponseByRespondent(key))?.answers ?? null;
+/** The answers of the response a respondent answers (their own, or the one their identity is bound to: a country's). */
+const answersOf = async (store: Store, key: string) => (await responseOf(store, key))?.answers ?? null;
 
 /** The stores the turns are checked on: the embedded one, and MongoDB (the test run's live server). */
 const mongoDbs: string[] = [];
@@ -166,7 +168,7 @@ describe.each(stores)('one turn, one outcome on the %s: a failure at every store
           const retried = await r.redeliver(activity);
           if (/NOT saved/.test(said) && !options.acknowledged.test(texts(retried.body))) await r.say(await text());
           expect({ where, end: await options.after(bot.store, r.key) }).toEqual({ where, end: intended });
-          const doc = await bot.store.findResponseByRespondent(r.key);
+          const doc = await responseOf(bot.store, r.key);
           if (doc) await expectEventsMatch(bot.store, doc);
         }
       }
@@ -345,9 +347,9 @@ describe('errors the bot gets over are logged, not swallowed', () => {
     try {
       const r = respondent(bot.url, 'log-1');
       await r.greet();
-      faulty.arm(5, 'before'); // claimActivity, findResponseByRespondent, getConversation (greeted?), commitTurn, getConversation (the bot's)
+      faulty.arm(6, 'before'); // claimActivity, findIdentity, findResponseByRespondent, getConversation (greeted?), commitTurn, getConversation (the bot's)
       const reply = await r.say('Paraguay');
-      expect(faulty.calls()[4]).toBe('getConversation');
+      expect(faulty.calls()[5]).toBe('getConversation');
       expect(texts(reply.body)).toContain('Saved.');
       expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain('could not read the conversation (its last card is not updated)');
     } finally {

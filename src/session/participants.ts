@@ -76,11 +76,16 @@ export function attributionOf(events: AnswerEvent[], participants: ParticipantVi
   return out;
 }
 
-/** The response a channel identity answers: the one it is bound to (a team's, or one continued with `link`), else its own. */
+/**
+ * The response a channel identity answers: the one it is bound to (a team's, as one of its participants, or one
+ * continued with `link`), else its own.
+ */
 export async function responseOf(store: Pick<Store, 'findIdentity' | 'getResponse' | 'findResponseByRespondent'>, key: string): Promise<ResponseDoc | null> {
   const bound = await store.findIdentity(key);
   const doc = bound ? await store.getResponse(bound.responseId) : null;
-  return doc ?? store.findResponseByRespondent(key);
+  // A binding whose participant is not (or no longer) in the team's response binds nothing (see the session's admit).
+  const member = doc && (!doc.team || doc.team.participants.some((p) => p.id === bound?.participantId));
+  return member ? doc : store.findResponseByRespondent(key);
 }
 
 /** Who answers a response and who gave each current answer: what the admin view, the exports and the document show. */

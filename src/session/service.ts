@@ -536,16 +536,20 @@ export function createSessionService(deps: {
     // A named lead takes over from a first participant who led meanwhile.
     const team = { participants: [...others.map((p) => (lead ? { ...p, lead: false } : p)), participant] };
     const base = existing ?? { ...newResponse(respondent, state, at), respondentKey: key };
-    const doc = withParticipantState({ ...toDoc(base, { ...state, answers: existing ? existing.answers : state.answers }, at), team }, participant.id, state);
+    const joinedDoc = withParticipantState({ ...toDoc(base, { ...state, answers: existing ? existing.answers : state.answers }, at), team }, participant.id, state);
+    // Joining a response already submitted leaves it submitted (the newcomer reads it as such).
+    const doc = existing?.status === 'submitted' ? { ...joinedDoc, status: existing.status, submittedAt: existing.submittedAt } : joinedDoc;
     // Taken up first, so that a revoked or expired code cannot join; taking it up again is allowed for the country.
     if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: doc.id, at }))) return null;
+    // Bound before the response is written: a binding to a response that was not written (or lacks the participant)
+    // leads back here, so "NOT saved" stays true when the write fails.
+    await joined(doc.id, participant);
     const prefilled = { ...start, state, changes: !existing && countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };
     const fromInvitation = { channel: 'invitation', userId: invitation.id };
     const written = await write(request, doc, existing ? existing.version : null, prefilled, at, () => {
       const replies = [...start.replies.slice(0, -1), ...welcome(participant, state.locale, false), ...start.replies.slice(-1)];
       return ok(doc.id, { ...start, state, replies });
     }, fromInvitation);
-    if (written) await joined(doc.id, participant);
     return written;
   }
 

@@ -414,15 +414,23 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
           if (value.type !== 'erasure' && !value.redacted) o.events.put(eventKey, redactedEvent(value));
         }
         const respondent = dbKey(rec.respondentKey);
-        for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(respondent))) {
-          o.conversations.remove(dbKey(conversationId));
-          o.conversationsByRespondent.remove(indexKey);
-        }
-        for (const { key: claimKey } of o.reminders.getRange(under(respondent))) o.reminders.remove(claimKey);
+        const identityKeys: string[] = [];
         for (const { key: indexKey, value: identityKey } of o.identitiesByResponse.getRange(under(key))) {
           const bound = o.identities.get(dbKey(identityKey));
-          if (bound && bound.responseId === id) o.identities.remove(dbKey(identityKey));
+          if (bound && bound.responseId === id) {
+            o.identities.remove(dbKey(identityKey));
+            identityKeys.push(identityKey);
+          }
           o.identitiesByResponse.remove(indexKey);
+        }
+        // The conversations of the respondent, and of every identity that answered the response (a team's participants).
+        // Their reminder claims too (who was reminded when).
+        for (const owner of [respondent, ...identityKeys.map(dbKey)]) {
+          for (const { key: indexKey, value: conversationId } of o.conversationsByRespondent.getRange(under(owner))) {
+            o.conversations.remove(dbKey(conversationId));
+            o.conversationsByRespondent.remove(indexKey);
+          }
+          for (const { key: claimKey } of o.reminders.getRange(under(owner))) o.reminders.remove(claimKey);
         }
         const erasureKey = [key, dbKey(erasure._id)];
         if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);

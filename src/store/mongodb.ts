@@ -487,8 +487,10 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       // The response goes last, so a retry after a crash finds it and redoes every (idempotent) step.
       await insertEvents(rec.pending ?? []); // the last turn's events, if not copied yet: its change happened
       await redactEvents(id);
-      await conversations.deleteMany({ respondentKey: rec.respondentKey });
-      await reminders.deleteMany({ respondentKey: rec.respondentKey });
+      // The conversations of the respondent, and of every identity that answered the response (a team's participants).
+      const bound = (await identities.find({ responseId: id }, { projection: { _id: 1 } }).toArray()).map((i) => i._id);
+      await conversations.deleteMany({ respondentKey: { $in: [rec.respondentKey, ...bound] } });
+      await reminders.deleteMany({ respondentKey: { $in: [rec.respondentKey, ...bound] } });
       await identities.deleteMany({ responseId: id });
       try {
         await events.insertOne(erasure);
@@ -720,6 +722,8 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
     async createLinkCode(link) {
       const rec = encodeLinkCode(link);
       await ready();
+      // A code once taken is never given again (its use record would make it fail).
+      if (await linkCodeUses.findOne({ _id: rec._id })) return false;
       try {
         await linkCodes.insertOne({ ...rec });
         return true;
@@ -735,10 +739,10 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       await ready();
       const rec = await linkCodes.findOne({ _id: codeHash });
       if (!rec) return null;
-      // Of concurrent takes, exactly one inserts the use record: a duplicate `_id` is refused atomically by every
-      // MongoDB-protocol server (findOneAndDelete is not atomic on all of them: FerretDB gave it to two takers).
+      // Taken by inserting its use (unique id): of concurrent takes exactly one inserts, on any MongoDB-protocol
+      // server (FerretDB's findOneAndDelete may hand one document to several callers).
       try {
-        await linkCodeUses.insertOne({ _id: codeHash, at });
+        await linkCodeUses.insertOne({ _id: codeHash, at: new Date(at.getTime()) });
       } catch (e) {
         if (isDuplicateKey(e)) return null;
         throw e;

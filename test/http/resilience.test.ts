@@ -1,3 +1,4 @@
+import { responseOf } from '../../src/session/participants';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { createInvitation } from '../../src/admin/invitations';
@@ -92,12 +93,8 @@ async function expectEventsMatch(store: Store, doc: ResponseDoc): Promise<void> 
   for (const [itemId, value] of latest) if (!doc.answers.some((a) => a.itemId === itemId)) expect({ item: itemId, event: value }).toEqual({ item: itemId, event: null });
 }
 
-/** The answers of the response a channel identity answers: its own, or its country's (a participant of a team). */
-const answersOf = async (store: Store, key: string) => {
-  const identity = await store.findIdentity(key);
-  const doc = identity ? await store.getResponse(identity.responseId) : await store.findResponseByRespondent(key);
-  return doc?.answers ?? null;
-};
+/** The answers of the response a respondent answers (their own, or the one their identity is bound to: a country's). */
+const answersOf = async (store: Store, key: string) => (await responseOf(store, key))?.answers ?? null;
 
 /** The stores the turns are checked on: the embedded one, and MongoDB (the test run's live server). */
 const mongoDbs: string[] = [];
@@ -182,7 +179,7 @@ describe.each(stores)('one turn, one outcome on the %s: a failure at every store
           const retried = await r.redeliver(activity);
           if (/NOT saved/.test(said) && !options.acknowledged.test(texts(retried.body))) await r.say(await text());
           expect({ where, end: await options.after(bot.store, r.key) }).toEqual({ where, end: intended });
-          const doc = await bot.store.findResponseByRespondent(r.key);
+          const doc = await responseOf(bot.store, r.key);
           if (doc) await expectEventsMatch(bot.store, doc);
         }
       }

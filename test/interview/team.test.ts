@@ -122,6 +122,23 @@ describe('a team of one country', () => {
   });
 });
 
+test('a participant who joins after the lead submitted reads the response as submitted, and by whom', async () => {
+  const service = sessions(true);
+  const ana = person(service, 'msteams', 'aad-ana');
+  await ana.say(await invite('PRY', 'ana@mitic.gov.py'));
+  await ana.say('Ana Giménez');
+  expect(await ana.say('submit')).toContain('Who answered what:\n• ana@mitic.gov.py: 2 answers (sections —)');
+  expect(await ana.say('yes')).toContain('Your response has been submitted');
+  const submitted = (await responseOf(store, ana.key))!;
+  expect(submitted.status).toBe('submitted');
+
+  const luis = person(service, 'directline', 'dl-luis');
+  await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+  expect((await responseOf(store, luis.key))!).toMatchObject({ id: submitted.id, status: 'submitted', submittedAt: submitted.submittedAt });
+  expect(await luis.say('Luis')).toMatch(/Your country's response was submitted by ana@mitic\.gov\.py on \d{4}-\d{2}-\d{2}\./);
+  expect((await responseOf(store, luis.key))!.answers).toEqual(submitted.answers);
+});
+
 describe('link without invitations (a respondent of their own)', () => {
   test('continues the same response in the other channel at the same question; the code works once', async () => {
     const service = sessions(false);

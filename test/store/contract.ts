@@ -773,13 +773,19 @@ export function describeStoreContract(name: string, makeStore: (clock: StoreCloc
         for (const hostile of hostileStrings) expect(await store.findIdentity(hostile)).toBeNull();
       });
 
-      it('forgets a response’s identities when the response is erased', async () => {
+      it('forgets a response’s identities, and their conversations, when the response is erased', async () => {
         const doc = await insert(sampleResponse());
         const other = await insert(sampleResponse());
         await store.bindIdentity({ key: 'msteams:ana', responseId: doc.id, participantId: 'p1', at: new Date() });
         await store.bindIdentity({ key: 'msteams:luis', responseId: other.id, participantId: 'p2', at: new Date() });
+        const conversation = (id: string, respondentKey: string) => ({ id, respondentKey, reference: { conversation: { id } }, updatedAt: new Date() });
+        await store.saveConversation(conversation('msteams:c-ana', 'msteams:ana'));
+        await store.saveConversation(conversation('msteams:c-luis', 'msteams:luis'));
         expect(await store.eraseResponse(doc.id, { channel: 'msteams', userId: 'ana' }, new Date())).toBe(true);
         expect(await store.findIdentity('msteams:ana')).toBeNull();
+        // Where the participants were reached goes with the response.
+        expect(await store.getConversation('msteams:c-ana')).toBeNull();
+        expect(await store.getConversation('msteams:c-luis')).not.toBeNull();
         expect(await store.listIdentities(doc.id)).toEqual([]);
         expect(await store.findIdentity('msteams:luis')).not.toBeNull();
       });

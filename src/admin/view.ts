@@ -7,7 +7,7 @@ import type { Definition } from '../../dialogs';
 import { locales } from '../i18n';
 import { answerMap, applicableItems, unansweredRequired, type Answers, type DefinedItem } from '../interview/flow';
 import { countryName } from '../interview/parse/country';
-import { flagSchema } from '../interview/state';
+import { flagsIn } from '../review/flagsIn';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
 import type { ResponseAttribution } from '../session/participants';
 import { extractLinks } from './links';
@@ -126,8 +126,7 @@ export function carriedOf(doc: ResponseDoc): string[] {
 
 /** How many flags of the survey team are open and resolved (kept in the engine's state, see src/review/flags.ts). */
 function reviewOf(doc: ResponseDoc): AdminResponse['review'] {
-  const flags = z.array(flagSchema).safeParse(doc.engine.flags);
-  const list = flags.success ? flags.data : [];
+  const list = flagsIn(doc);
   const open = list.filter((f) => f.resolvedAt === null).length;
   return { open, resolved: list.length - open };
 }

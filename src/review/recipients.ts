@@ -1,26 +1,35 @@
+import { participantsFrom } from '../session/participants';
+import { engineStateOf } from '../session/service';
+import { participantState } from '../session/team';
 import type { ConversationDoc, ResponseDoc, Store } from '../store/port';
 import { PROACTIVE_CHANNELS } from './proactive';
 
+/** One person who answers a response: whom a proactive message about it reaches, and where. */
+export interface Recipient {
+  /** The participant's id (a team's: the invitation id; one respondent: their respondent key); reminders are claimed by it. */
+  key: string;
+  /** Their interview state as saved (their language, their `stop reminders`, the flags they were asked). */
+  state: unknown;
+  /** Their conversations in a channel where the bot can write first (Teams), from every identity they answer from. */
+  conversations: ConversationDoc[];
+}
+
 /**
- * Who gets a proactive message (a flag of the survey team, a reminder) about a response: the conversations to
- * write into, each with the respondent it reaches.
- *
- * Today a response belongs to one respondent (`respondentKey`): these are the respondent's stored Teams
- * conversation references. When a country's response is shared by several participants (issue 13, items 1–5:
- * `participantsOf(store, responseId)` in src/session/participants.ts), this is the ONE place to change: list the
- * conversations of every participant of the response instead, e.g.
- *
- * ```ts
- * const keys = (await participantsOf(store, response.id)).map((p) => p.respondentKey);
- * const lists = await Promise.all(keys.map((key) => store.listConversations(key)));
- * return lists.flat().filter(reachable);
- * ```
- *
- * Callers (src/review/flags.ts, src/review/reminders.ts) send one message per recipient and key reminders by
- * `respondentKey`, so each participant gets their own message and their own one-a-day limit.
+ * Who gets a proactive message (a flag of the survey team, a reminder) about a response: every participant of it
+ * (`participantsFrom`, src/session/participants.ts — a country's team, or the one respondent with the identities they
+ * continued from), each with their own state and their stored Teams conversation references. Callers send one
+ * message per recipient, in the recipient's language, and claim reminders per recipient key.
  */
-export async function recipientsOf(store: Pick<Store, 'listConversations'>, response: Pick<ResponseDoc, 'id' | 'respondentKey'>): Promise<ConversationDoc[]> {
-  return (await store.listConversations(response.respondentKey)).filter(reachable);
+export async function recipientsOf(store: Pick<Store, 'listConversations' | 'listIdentities'>, response: ResponseDoc): Promise<Recipient[]> {
+  const participants = participantsFrom(response, await store.listIdentities(response.id));
+  const out: Recipient[] = [];
+  for (const p of participants) {
+    const member = response.team?.participants.find((m) => m.id === p.id);
+    const state = member ? participantState(response, member) : engineStateOf(response);
+    const lists = await Promise.all(p.identities.map((identity) => store.listConversations(identity.key)));
+    out.push({ key: p.id, state, conversations: lists.flat().filter(reachable) });
+  }
+  return out;
 }
 
 /** A conversation of a channel where the bot can write first (Teams). */

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { translatorFor, type Locale } from '../i18n';
 import type { Interview } from '../interview/engine';
 import { answerMap, unansweredRequired } from '../interview/flow';
-import { engineStateOf } from '../session/service';
 import type { ResponseDoc, Store, SurveySettings } from '../store/port';
 import type { ProactiveSender } from './proactive';
 import { formatDeadline } from './deadline';
@@ -34,7 +33,7 @@ export interface ReminderDeps {
 
 /**
  * Reminders of the deadline: every few minutes, when a reminder time chosen by the survey team has come (a number
- * of days before the deadline), every person of a response still in progress is sent one proactive Teams message
+ * of days before the deadline), every participant of a response still in progress is sent one proactive Teams message
  * saying how many required questions are unanswered — once per reminder time, never more than once a day (a
  * store claim per person, slot and day, so several bot instances send it once), and never after `stop reminders`.
  */
@@ -60,21 +59,15 @@ export function createReminders(deps: ReminderDeps) {
     outcome.slot = slot;
     const day = at.toISOString().slice(0, 10);
     for (const response of await store.listResponses({ status: 'in_progress' })) {
-      const due = reminderFor(response);
-      if (!due) {
-        outcome.skipped++;
-        continue;
-      }
-      const byPerson = new Map<string, Array<Record<string, unknown>>>();
-      for (const c of await recipientsOf(store, response)) byPerson.set(c.respondentKey, [...(byPerson.get(c.respondentKey) ?? []), c.reference]);
-      for (const [respondentKey, references] of byPerson) {
-        if (!(await store.claimReminder({ respondentKey, slot, day, at }))) {
+      for (const person of await recipientsOf(store, response)) {
+        const due = reminderFor(response, person.state);
+        if (!due || person.conversations.length === 0 || !(await store.claimReminder({ respondentKey: person.key, slot, day, at }))) {
           outcome.skipped++;
           continue;
         }
         const text = translatorFor(deps.i18n, due.locale)('reminder.message', { count: due.unanswered, deadline: formatDeadline(settings.deadline, due.locale) });
         try {
-          for (const reference of references) await deps.sender.send(reference, [{ type: 'message', text }], due.locale);
+          for (const conversation of person.conversations) await deps.sender.send(conversation.reference, [{ type: 'message', text }], due.locale);
           outcome.reminded++;
         } catch (error) {
           outcome.failed++;
@@ -86,11 +79,11 @@ export function createReminders(deps: ReminderDeps) {
     return outcome;
   }
 
-  /** Whether a response's people are to be reminded, in which language, of how many unanswered questions. */
-  function reminderFor(response: ResponseDoc): { locale: Locale; unanswered: number } | null {
-    const state = interview.load(engineStateOf(response));
+  /** Whether a person is to be reminded, in which language, of how many of the response's required questions are unanswered. */
+  function reminderFor(response: ResponseDoc, saved: unknown): { locale: Locale; unanswered: number } | null {
+    const state = interview.load(saved);
     if (!state || state.remindersOff || state.phase === 'submitted' || state.phase === 'revising') return null;
-    return { locale: state.locale, unanswered: unansweredRequired(interview.definition, answerMap(state.answers)).length };
+    return { locale: state.locale, unanswered: unansweredRequired(interview.definition, answerMap(response.answers)).length };
   }
 
   return {

@@ -13,6 +13,7 @@ import type { EngineState } from '../interview/state';
 import { parseCommand } from '../interview/parse/command';
 import type { AnswerEvent, Identity, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { formatDeadline } from '../review/deadline';
+import { shareResolutions } from '../review/shareResolutions';
 import { attributionOf, participantsFrom } from './participants';
 import { applicableItems, answerMap } from '../interview/flow';
 import { displayValue } from '../interview/render';
@@ -249,7 +250,7 @@ export function createSessionService(deps: {
         ? [{ type: 'message', text: t('team.submittedBy', { lead: leadName, date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
         : [];
     if (input.kind === 'greet') {
-      const resumed = interview.resume(state);
+      const resumed = await withDeadline(interview.resume(state), at);
       return done(ok(existing.id, { ...resumed, replies: [...submittedNote(), ...resumed.replies] }));
     }
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
@@ -273,8 +274,8 @@ export function createSessionService(deps: {
     const replacedNotes = await overwritten(existing, participant, turn, t, at);
     const told = { ...turn, replies: [...replacedNotes, ...turn.replies, ...notes] };
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, told));
-    const doc = withParticipantState(toDoc(existing, turn.state, at), participant.id, turn.state);
-    return write(request, doc, existing.version, turn, at, () => ok(existing.id, told, answeredPrompt(state, turn)));
+    const doc = shareResolutions(withParticipantState(toDoc(existing, turn.state, at), participant.id, turn.state), turn.state);
+    return write(request, doc, existing.version, turn, at, () => ok(existing.id, told, answeredPrompt(state, turn)), whoOf(request.respondent), state);
   }
 
   /**

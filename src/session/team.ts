@@ -18,7 +18,8 @@ export function participantState(doc: ResponseDoc, participant: Participant): Re
   const { focus: _focus, ...own } = participant.state;
   // Their assigned sections as they stand now (the lead or the survey team may have changed them).
   const saved: Record<string, unknown> = { ...own, answers: doc.answers, ...(participant.sections.length ? { focus: [...participant.sections] } : {}) };
-  if (doc.status === 'submitted' && saved.phase !== 'submitted') {
+  // (A participant asked about an item by the survey team is `revising`: that item only is open.)
+  if (doc.status === 'submitted' && saved.phase !== 'submitted' && saved.phase !== 'revising') {
     return { ...saved, phase: 'submitted', current: null, pending: null, revisiting: null, resolving: false, submittedAt: (doc.submittedAt ?? doc.updatedAt).toISOString() };
   }
   return saved;

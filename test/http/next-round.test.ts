@@ -7,9 +7,11 @@
  * export and the document (Markdown and PDF, English and Spanish) mark them.
  */
 import { exportJson } from '../../src/admin/exports';
+import { createInvitation } from '../../src/admin/invitations';
+import { createStorePreviousRounds } from '../../src/carryForward/previousRoundSource';
 import { responseDoc, startAdminBot } from '../fixtures/adminBot';
 import { englishScript } from '../fixtures/answers';
-import { directLineActivity, post } from '../fixtures/http';
+import { directLineActivity, post, startBot } from '../fixtures/http';
 import { answerAll, definition, respondent as engineRespondent } from '../fixtures/interview';
 import { pdfTexts } from '../fixtures/pdfText';
 
@@ -194,4 +196,36 @@ test('probes over HTTP: a "Yes" without a link is followed up once; the follow-u
     ['q10.detail', 'probeAsked'],
     ['q10.detail', 'probeDeclined'],
   ]);
+});
+
+test('with an invitation the country is known from the start: the first question already offers last time\'s answer', async () => {
+  const invited = await startBot({ REQUIRE_INVITATION: 'true' });
+  try {
+    await createStorePreviousRounds(invited.store).save([
+      {
+        country: 'PRY',
+        fromEdition: 'msq-2022',
+        edition: 'msq-2022',
+        definitionVersion: definition.version,
+        responseId: null,
+        submittedAt: null,
+        respondent: null,
+        answers: [{ itemId: 'respondent.name', value: 'Ana María Giménez Núñez', fit: 'keepable', previous: { itemId: 'respondent.name', value: 'Ana María Giménez Núñez' } }],
+        dropped: [],
+        importedAt: new Date().toISOString(),
+      },
+    ]);
+    const made = await createInvitation(invited.store, { country: 'Paraguay' });
+    if (!made.ok) throw new Error('no invitation');
+    const res = await post(invited.url, directLineActivity('http://127.0.0.1:9/', 'pry-invited', { text: made.code, locale: 'en-US', deliveryMode: 'expectReplies' }));
+    const text = (res.body?.activities ?? []).map((a: any) => a.text ?? '').join('\n');
+    expect(text).toContain('Last time Paraguay answered: Ana María Giménez Núñez — keep it, or type the new answer.');
+    const keep = await post(invited.url, directLineActivity('http://127.0.0.1:9/', 'pry-invited', { text: 'keep', locale: 'en-US', deliveryMode: 'expectReplies' }));
+    expect((keep.body?.activities ?? []).map((a: any) => a.text ?? '').join('\n')).toContain('Kept from last time: Ana María Giménez Núñez.');
+    // The invited response, found by its country (the only one in this store).
+    const [doc] = await invited.store.listResponses({ countryCode: 'PRY' });
+    expect((await invited.store.listEvents(doc.id)).filter((e) => e.kind === 'carriedForward').map((e) => e.itemId)).toEqual(['respondent.name']);
+  } finally {
+    await invited.close();
+  }
 });

@@ -44,7 +44,7 @@ export function withParticipantState(base: ResponseDoc, participantId: string, s
 /** The lead of a team, if any. */
 export const leadOf = (doc: ResponseDoc): Participant | undefined => doc.team?.participants.find((p) => p.lead);
 
-/** How a participant is named to the others: e-mail, else the channel's name, else "the lead"/a number is up to the caller. */
+/** How a participant is named to the others: their e-mail, else the name their channel gave; undefined when neither is known (the caller words it). */
 export const nameOf = (p: Participant | undefined): string | undefined => p?.email ?? p?.name;
 
 /** How long a link code works. */

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { ResponseDoc, Store } from '../store/port';
 import { idSchema, type AdminApi } from './adminApi';
 import { checkLinks, type LinkCheckOptions, type LinkResult } from './linkCheck';
-import { extractLinks } from './links';
+import { extractLinks } from '../interview/parse/links';
 import { adminView } from './view';
 
 export interface LinkRoutesDeps {

@@ -10,7 +10,7 @@ import { countryName } from '../interview/parse/country';
 import { flagsIn } from '../review/flagsIn';
 import { answerValueSchema, countrySchema, responseStatusSchema, type AnswerValue, type ResponseDoc } from '../store/port';
 import type { ResponseAttribution } from '../session/participants';
-import { extractLinks } from './links';
+import { extractLinks } from '../interview/parse/links';
 
 /** The respondent block of a response; null where not answered. */
 export const adminRespondentSchema = z.object({

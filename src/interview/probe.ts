@@ -4,7 +4,7 @@
  * in dialogs/); this decides from the answer alone. Pure.
  */
 import type { Item } from '../../dialogs/schema';
-import { extractLinks } from '../admin/links';
+import { extractLinks } from './parse/links';
 import type { AnswerValue, Probe } from './state';
 
 /** A detail with fewer words than this (links aside) is thin. */

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { extractLinks } from '../../src/admin/links';
+import { extractLinks } from '../../src/interview/parse/links';
 import { adminView } from '../../src/admin/view';
 import { exportXlsx } from '../../src/admin/exports';
 import { englishScript, longLegalAnswer } from '../fixtures/answers';

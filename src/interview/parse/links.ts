@@ -3,7 +3,7 @@
  * sentences, in parentheses, followed by a full stop. A law number ("Law 5282/2014"), an e-mail address or a
  * file name ("informe.pdf") is not a link.
  */
-import type { AnswerValue } from '../store/port';
+import type { AnswerValue } from '../../store/port';
 
 /** One link found in an answer. */
 export interface FoundLink {

@@ -73,7 +73,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
-import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
+import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -111,6 +111,21 @@ const SETTINGS_KEY = 'settings';
 const under = (prefix: string) => ({ start: [prefix], end: [`${prefix}\u0000`] });
 
 const silent: StoreLogger = { warn: () => undefined, error: () => undefined, info: () => undefined };
+
+/**
+ * The result of a commit, its doc decoded from the record when first read: a turn does not read it (the bot has
+ * the state it wrote), and decoding parses the whole engine state again. The record is this commit's own, so the
+ * doc is still fresh (shares nothing with the caller's input or the database).
+ */
+function written(rec: ResponseRecord): WriteResult {
+  let doc: ResponseDoc | undefined;
+  return {
+    ok: true,
+    get doc(): ResponseDoc {
+      return (doc ??= decodeResponse(rec));
+    },
+  };
+}
 
 /** Creates the embedded store (call init() before use; every method also initialises on demand). */
 export function createEmbeddedStore({ dir, now = () => new Date(), logger = silent, purgeIntervalMs = 3_600_000 }: EmbeddedStoreOptions): Store {
@@ -313,7 +328,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       if (o.events.get(eventKey) === undefined) o.events.put(eventKey, event);
     }
     if (commit.activity) o.activities.put(dbKey(commit.activity.key), activityRecord(commit.activity.key, 'done', commit.activity.ttlSeconds, at));
-    return { ok: true, doc: decodeResponse(rec) };
+    return written(rec);
   }
 
   async function commit(c: TurnCommit): Promise<WriteResult> {

@@ -5,21 +5,51 @@
 import { z } from 'zod';
 import { locales } from '../i18n';
 
-/** True for plain JSON: null, booleans, finite numbers, strings, arrays and plain objects of those (no cycles). */
-export function isPlainJson(value: unknown, path: Set<object> = new Set()): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'object') return false;
-  if (path.has(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
-  path.add(value);
-  try {
-    const values = Array.isArray(value) ? value : Object.keys(value).map((k) => (value as Record<string, unknown>)[k]);
-    return values.every((v) => isPlainJson(v, path));
-  } finally {
-    path.delete(value);
+/**
+ * True for plain JSON: null, booleans, finite numbers, strings, arrays and plain objects of those (no cycles).
+ * Runs on every write of a response (its engine state), so it walks without allocating per value; holes of a
+ * sparse array are skipped (as JSON.stringify writes them: null).
+ */
+export function isPlainJson(value: unknown, path: object[] = []): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
   }
+  if (value === null) return true;
+  const object = value as object;
+  if (path.includes(object)) return false;
+  if (Array.isArray(object)) {
+    path.push(object);
+    for (let i = 0; i < object.length; i++) {
+      const item: unknown = object[i];
+      if (item === undefined && !(i in object)) continue;
+      if (!isPlainJson(item, path)) {
+        path.pop();
+        return false;
+      }
+    }
+    path.pop();
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) return false;
+  path.push(object);
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    if (!isPlainJson((object as Record<string, unknown>)[keys[i]!], path)) {
+      path.pop();
+      return false;
+    }
+  }
+  path.pop();
+  return true;
 }
 
 /** A plain JSON object, taken as is (never rebuilt key by key, so keys such as `__proto__` or `a.b` survive). */

@@ -103,7 +103,10 @@ test('set the deadline and the reminder days, then send the reminders due now', 
     await page.getByText('No reminder is due now.').waitFor();
 
     await page.reload();
-    expect(await page.getByLabel('Deadline', { exact: true }).inputValue()).toBe('2099-12-31');
+    // The form is filled once the page has read the settings back: wait for that, then check both fields.
+    const deadline = page.getByLabel('Deadline', { exact: true });
+    for (let i = 0; i < 150 && (await deadline.inputValue()) !== '2099-12-31'; i++) await page.waitForTimeout(100);
+    expect(await deadline.inputValue()).toBe('2099-12-31');
     expect(await page.getByLabel('Days before the deadline').inputValue()).toBe('14, 7, 2');
     expect(errors).toEqual([]);
   } finally {

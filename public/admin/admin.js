@@ -175,6 +175,12 @@
       });
   }
 
+  /** A question as the questionnaire names it ("17 — Legislation on digital signature"); its id if unknown. */
+  function questionLabel(id) {
+    var label = t('item.' + id);
+    return label === 'item.' + id ? id : label;
+  }
+
   function renderResponses() {
     if (!texts) return;
     var body = document.querySelector('#responses tbody');
@@ -182,7 +188,7 @@
     var rows = visibleResponses();
     rows.forEach(function (r) {
       var missing = r.unansweredRequired;
-      var missingText = missing.length === 0 ? t('none') : missing.length + ' — ' + missing.slice(0, 5).join(', ') + (missing.length > 5 ? ' ' + t('moreItems', { count: missing.length - 5 }) : '');
+      var missingText = missing.length === 0 ? t('none') : missing.length + ': ' + missing.slice(0, 5).map(questionLabel).join('; ') + (missing.length > 5 ? ' ' + t('moreItems', { count: missing.length - 5 }) : '');
       var who = respondentLabel(r);
       var org = r.respondent.organization;
       var docs = el('td', { class: 'documents' });

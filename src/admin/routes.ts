@@ -3,7 +3,8 @@ import type { i18n } from 'i18next';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Definition } from '../../dialogs';
-import { loadResources, locales, type Locale } from '../i18n';
+import { loadResources, locales, translatorFor, type Locale } from '../i18n';
+import { itemLabel } from '../interview/render';
 import type { Logger } from '../logger';
 import { responseStatusSchema, type Participant, type ResponseDoc, type Store } from '../store/port';
 import { fileRoute, publicDir } from '../webchat/static';
@@ -145,7 +146,7 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
       next();
     });
     importRoutes({ definition: def, i18n: deps.i18n, logger, maps: editionMaps, ...(deps.previousRounds ? { previousRounds: deps.previousRounds } : {}), ...(deps.editions ? { editions: deps.editions } : {}) }, kit)(server);
-    mountDashboard(server, send);
+    mountDashboard(server, send, def, deps.i18n);
 
     server.get('/admin/responses', api(async (_req, res, query) => {
       const parsed = listQuery.safeParse(query);
@@ -241,12 +242,15 @@ export function adminRoutes(deps: AdminDeps): (server: Server) => void {
 }
 
 /** The dashboard: page, script, style (public/admin/) and its texts in both languages (locales/<lng>/admin.json). */
-function mountDashboard(server: Server, send: AdminApi['send']): void {
+function mountDashboard(server: Server, send: AdminApi['send'], def: Definition, i18n: i18n): void {
   const dir = join(publicDir(), 'admin');
   const page = fileRoute(join(dir, 'index.html'), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache', 'Content-Security-Policy': ADMIN_CSP }));
   const asset = (file: string) => fileRoute(join(dir, file), () => ({ ...adminHeaders(), 'Cache-Control': 'no-cache' }));
   const resources = loadResources();
-  const texts = Buffer.from(JSON.stringify({ en: resources.en.admin ?? {}, es: resources.es.admin ?? {} }));
+  // Each question's number and short label ("item.q17": "17 — Legislation on digital signature"), so that lists
+  // of questions (the required ones still unanswered) name them as the questionnaire does, not by internal id.
+  const itemLabels = (locale: Locale) => Object.fromEntries(def.items.map((item) => [`item.${item.id}`, itemLabel(translatorFor(i18n, locale), item)]));
+  const texts = Buffer.from(JSON.stringify({ en: { ...resources.en.admin, ...itemLabels('en') }, es: { ...resources.es.admin, ...itemLabels('es') } }));
   const routes: Array<[string, (req: Request, res: Response) => void]> = [
     ['/admin', page],
     ['/admin/', page],

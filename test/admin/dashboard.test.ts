@@ -62,6 +62,10 @@ test('sign in once, see the responses, sort, filter, download a PDF, switch to S
     await expect(paraguay.innerText()).resolves.toContain(englishScript['respondent.name']);
     await expect(paraguay.innerText()).resolves.toContain('Submitted');
     await expect(paraguay.innerText()).resolves.toContain('None');
+    // The in-progress response's required questions still unanswered are named as the questionnaire names them.
+    const uruguay = page.locator('#responses tbody tr').filter({ hasText: 'Uruguay (URY)' });
+    await expect(uruguay.innerText()).resolves.toContain('Your title; ');
+    await expect(uruguay.innerText()).resolves.not.toContain('respondent.title');
     expect(await page.locator('#total-submitted').innerText()).toBe('1');
     expect(await page.locator('#total-in-progress').innerText()).toBe('1');
     expect(await page.locator('#total-invited').innerText()).toBe('0');

@@ -361,17 +361,8 @@ export function createInterviewMachine(def: Definition) {
       submitted: {
         on: {
           '*': { actions: { type: 'say', params: { say: 'message', key: 'submitted.readOnly' } } },
-          HELP: { actions: { type: 'say', params: { say: 'help' } } },
-          PROGRESS: { actions: { type: 'say', params: { say: 'progress' } } },
-          REVIEW: { actions: { type: 'say', params: ({ event }) => ({ say: 'review', section: event.section }) } },
-          LANGUAGE: [
-            { guard: ({ event }) => event.locale === null, actions: { type: 'say', params: { say: 'message', key: 'language.usage' } } },
-            { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
-          ],
+          ...readOnlyCommands(),
           ERASE: { actions: { type: 'say', params: { say: 'message', key: 'erase.submitted' } } },
-          COPY: { actions: 'requestCopy' },
-          REMINDERS: reminders(),
-          LINK: { actions: 'requestLink' },
           FLAG: { target: 'revising', actions: 'addFlag' },
         },
       },
@@ -384,16 +375,7 @@ export function createInterviewMachine(def: Definition) {
           INVALID: { actions: 'sayInvalid' },
           STALE: { actions: { type: 'say', params: ({ event }) => ({ say: 'stale', questionId: event.questionId }) } },
           '*': { actions: { type: 'say', params: { say: 'message', key: 'revise.onlyFlagged' } } },
-          HELP: { actions: { type: 'say', params: { say: 'help' } } },
-          PROGRESS: { actions: { type: 'say', params: { say: 'progress' } } },
-          REVIEW: { actions: { type: 'say', params: ({ event }) => ({ say: 'review', section: event.section }) } },
-          LANGUAGE: [
-            { guard: ({ event }) => event.locale === null, actions: { type: 'say', params: { say: 'message', key: 'language.usage' } } },
-            { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
-          ],
-          COPY: { actions: 'requestCopy' },
-          REMINDERS: reminders(),
-          LINK: { actions: 'requestLink' },
+          ...readOnlyCommands(),
         },
       },
     },
@@ -464,6 +446,25 @@ function skip(target?: 'asking') {
     { guard: 'isLastChance', ...to, actions: ['deferCurrent', { type: 'say', params: { say: 'message', key: 'skip.deferred' } }, 'advance'] },
     { ...to, actions: ['skipCurrent', { type: 'say', params: { say: 'message', key: 'skip.skipped' } }, 'advance'] },
   ] as const;
+}
+
+/**
+ * What still works once the response is submitted (and while the survey team's questions are open): help, progress,
+ * review, the language, a copy, reminders and a link to the other channel — none of them changes an answer.
+ */
+function readOnlyCommands() {
+  return {
+    HELP: { actions: { type: 'say', params: { say: 'help' } } },
+    PROGRESS: { actions: { type: 'say', params: { say: 'progress' } } },
+    REVIEW: { actions: { type: 'say', params: ({ event }: { event: InterviewEvent }): Say => ({ say: 'review', section: event.type === 'REVIEW' ? event.section : null }) } },
+    LANGUAGE: [
+      { guard: ({ event }: { event: InterviewEvent }) => event.type === 'LANGUAGE' && event.locale === null, actions: { type: 'say', params: { say: 'message', key: 'language.usage' } } },
+      { actions: ['setLocale', { type: 'say', params: { say: 'message', key: 'language.changed' } }] },
+    ],
+    COPY: { actions: 'requestCopy' },
+    REMINDERS: reminders(),
+    LINK: { actions: 'requestLink' },
+  } as const;
 }
 
 /** `stop reminders` / `reminders on`: the choice is kept with the response, and said back. */

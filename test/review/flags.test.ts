@@ -1,16 +1,12 @@
 import { englishScript } from '../fixtures/answers';
-import { post, prompts, readable, startBot, startChannel, teamsActivity } from '../fixtures/http';
+import { adminCall, post, prompts, readable, startBot, startChannel, teamsActivity } from '../fixtures/http';
 import { definition, interview } from '../fixtures/interview';
 import { responseFrom } from '../fixtures/responses';
 
 const TOKEN = 'survey-team-token-0123456789';
-const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** The survey team's API. */
-async function admin(botUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = auth) {
-  const res = await fetch(`${botUrl}${path}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: await res.json() };
-}
+const admin = (botUrl: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => adminCall(botUrl, TOKEN, method, path, body, headers);
 
 describe('the UN team asks back: a flag reopens one item, the participant is told in Teams, answering it submits again', () => {
   let channel: Awaited<ReturnType<typeof startChannel>>;

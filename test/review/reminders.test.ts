@@ -1,14 +1,11 @@
-import { post, startBot, startChannel, teamsActivity } from '../fixtures/http';
+import { adminCall, post, startBot, startChannel, teamsActivity } from '../fixtures/http';
 import { dueSlot } from '../../src/review/reminders';
 
 const TOKEN = 'survey-team-token-0123456789';
-const auth = { authorization: `Bearer ${TOKEN}` };
 const DAY = 24 * 60 * 60 * 1000;
 
-async function admin(botUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = auth) {
-  const res = await fetch(`${botUrl}${path}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: await res.json() };
-}
+/** The survey team's API. */
+const admin = (botUrl: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => adminCall(botUrl, TOKEN, method, path, body, headers);
 
 describe('reminders of the deadline: proactive in Teams, once per reminder time, never twice a day, not after stop reminders', () => {
   let channel: Awaited<ReturnType<typeof startChannel>>;

@@ -110,6 +110,21 @@ const SETTINGS_ID = 'survey';
 const isDuplicateKey = (e: unknown) =>
   e instanceof MongoServerError && (e.code === DUPLICATE_KEY || /UNIQUE constraint failed/.test(e.message));
 
+/**
+ * Inserts or replaces a record by its `_id`. Of two concurrent upserts of a new id, one inserts and the other gets a
+ * duplicate key: it is tried again (then a replace).
+ */
+async function upsertById<T extends { _id: string }>(collection: Collection<T>, { _id, ...rest }: T): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await collection.replaceOne({ _id } as Filter<T>, rest as unknown as T, { upsert: true });
+      return;
+    } catch (e) {
+      if (!isDuplicateKey(e) || attempt >= 2) throw e;
+    }
+  }
+}
+
 /** A response as the database holds it: the record, its recent turns, and the events of its last turn until copied. */
 type ResponseDocument = ResponseRecord & { pending?: EventRecord[] };
 
@@ -504,17 +519,9 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
     },
 
     async saveConversation(doc) {
-      const { _id, ...rest } = encodeConversation(doc);
+      const rec = encodeConversation(doc);
       await ready();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await conversations.replaceOne({ _id }, rest, { upsert: true });
-          return;
-        } catch (e) {
-          // Two concurrent upserts of a new id: one inserts, the other gets a duplicate key and replaces.
-          if (!isDuplicateKey(e) || attempt >= 2) throw e;
-        }
-      }
+      await upsertById(conversations, rec);
     },
 
     async getConversation(id) {
@@ -673,17 +680,7 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
       const recs = encodePreviousRounds(docs);
       if (recs.length === 0) return;
       await ready();
-      for (const { _id, ...rest } of recs) {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await previousRounds.replaceOne({ _id }, rest, { upsert: true });
-            break;
-          } catch (e) {
-            // Two concurrent upserts of a new country: one inserts, the other gets a duplicate key and replaces.
-            if (!isDuplicateKey(e) || attempt >= 2) throw e;
-          }
-        }
-      }
+      for (const rec of recs) await upsertById(previousRounds, rec);
     },
 
     async getPreviousRound(countryCode) {
@@ -694,16 +691,9 @@ export function createMongoStore({ uri, dbName, serverSelectionTimeoutMS = 5000,
     },
 
     async bindIdentity(identity) {
-      const { _id, ...rest } = encodeIdentity(identity);
+      const rec = encodeIdentity(identity);
       await ready();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await identities.replaceOne({ _id }, rest, { upsert: true });
-          return;
-        } catch (e) {
-          if (!isDuplicateKey(e) || attempt >= 2) throw e;
-        }
-      }
+      await upsertById(identities, rec);
     },
 
     async findIdentity(key) {

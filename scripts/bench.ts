@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--respondents 50] [--rounds 2] [--paused 500] [--mongodb] [--out bench/RESULTS.md]`
+ * `npm run bench -- [--respondents 50] [--rounds 2] [--paused 500] [--mongodb] [--out bench/RESULTS.md] [--cpu-prof DIR]`
  *
  * N concurrent respondents each complete the whole questionnaire over HTTP (`POST /api/messages`,
  * `deliveryMode: "expectReplies"`) against MSQ Bot on the embedded store in a temporary DATA_DIR (or MongoDB
@@ -7,7 +7,8 @@
  * same stack (scripts/echo-bot.ts: restify + CloudAdapter + ActivityHandler); the rounds alternate the two.
  * Both servers run as child processes (peak RSS from /proc/<pid>/status); the load comes from this process.
  * Prints turns per second, p50/p95/p99 latency and peak RSS for both, the ratios against the targets, and the
- * live heap of a fresh bot process after M paused conversations compared with none.
+ * live heap of a fresh bot process after M paused conversations compared with none. With --cpu-prof, both servers of
+ * the throughput rounds write a V8 CPU profile into DIR (`node --cpu-prof`; open it in Chrome's DevTools).
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ interface Args {
   paused: number;
   mongodb: boolean;
   out?: string;
+  /** Where the servers of the throughput rounds write their CPU profiles. */
+  cpuProf?: string;
 }
 
 interface RunResult {
@@ -68,10 +71,10 @@ async function main(): Promise<void> {
     const msqRounds: RunResult[] = [];
     const echoRounds: RunResult[] = [];
     for (let round = 1; round <= args.rounds; round++) {
-      const { result, recorded } = await runMsq(args.respondents, round, channel.url, dataDir(), mongo);
+      const { result, recorded } = await runMsq(args.respondents, round, channel.url, dataDir(), mongo, profiling(args));
       msqRounds.push(result);
       log(`round ${round}, MSQ Bot: ${format(result)}`);
-      const echo = await runEcho(recorded);
+      const echo = await runEcho(recorded, profiling(args));
       echoRounds.push(echo);
       log(`round ${round}, echo bot: ${format(echo)}`);
     }
@@ -98,8 +101,8 @@ function profile(i: number): { channel: Channel; lang: Lang } {
 }
 
 /** MSQ Bot on a fresh process: whole questionnaires; every activity sent is recorded for the replay. */
-async function runMsq(respondents: number, round: number, serviceUrl: string, dir: string, mongo: Record<string, string> | null): Promise<{ result: RunResult; recorded: SentActivity[][] }> {
-  const bot = await startBotProcess({ dataDir: dir, env: { ...UNLIMITED, ...(mongo ? { ...mongo, MONGODB_DB: `${mongo.MONGODB_DB}-${round}` } : {}) } });
+async function runMsq(respondents: number, round: number, serviceUrl: string, dir: string, mongo: Record<string, string> | null, nodeArgs: string[]): Promise<{ result: RunResult; recorded: SentActivity[][] }> {
+  const bot = await startBotProcess({ dataDir: dir, nodeArgs, env: { ...UNLIMITED, ...(mongo ? { ...mongo, MONGODB_DB: `${mongo.MONGODB_DB}-${round}` } : {}) } });
   const recorded: SentActivity[][] = [];
   try {
     await warmUp(bot, serviceUrl, `warm-${round}`);
@@ -129,8 +132,8 @@ async function runMsq(respondents: number, round: number, serviceUrl: string, di
 }
 
 /** The echo bot on a fresh process: the same activities, in the same order per respondent. */
-async function runEcho(recorded: SentActivity[][]): Promise<RunResult> {
-  const echo = await startBotProcess({ entry: 'scripts/echo-bot.ts' });
+async function runEcho(recorded: SentActivity[][], nodeArgs: string[]): Promise<RunResult> {
+  const echo = await startBotProcess({ entry: 'scripts/echo-bot.ts', nodeArgs });
   try {
     await warmUpEcho(echo, recorded[0] ?? []);
     const agents = recorded.map(() => connections());
@@ -400,6 +403,11 @@ function renderReport(input: {
   return lines.join('\n');
 }
 
+/** The node options of a throughput round's server: a CPU profile into --cpu-prof's folder, or none. */
+function profiling(args: Args): string[] {
+  return args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [];
+}
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { respondents: 50, rounds: 2, paused: 500, mongodb: false };
   for (let i = 0; i < argv.length; i++) {
@@ -414,7 +422,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--rounds') args.rounds = positive(value(), a);
     else if (a === '--mongodb') args.mongodb = true;
     else if (a === '--out') args.out = value();
-    else throw new Error(`unknown option ${a} (use --respondents N, --rounds R, --paused M, --mongodb, --out FILE)`);
+    else if (a === '--cpu-prof') args.cpuProf = value();
+    else throw new Error(`unknown option ${a} (use --respondents N, --rounds R, --paused M, --mongodb, --out FILE, --cpu-prof DIR)`);
   }
   return args;
 }

@@ -9,6 +9,8 @@ export type Answers = ReadonlyMap<string, AnswerValue>;
 interface FlowIndex {
   /** Each item's place in questionnaire order. */
   position: ReadonlyMap<string, number>;
+  /** The place of the item each item's condition refers to: -1 without a condition, -2 when it is not in the definition. */
+  parentAt: Int32Array;
   /** The highest question number of the printed questionnaire. */
   questionCount: number;
   /** The items with a question number (questions, their parts and follow-ups), in order. */
@@ -21,8 +23,10 @@ const indexes = new WeakMap<Definition, FlowIndex>();
 function indexOf(def: Definition): FlowIndex {
   let index = indexes.get(def);
   if (!index) {
+    const position = new Map(def.items.map((item, at) => [item.id, at]));
     index = {
-      position: new Map(def.items.map((item, at) => [item.id, at])),
+      position,
+      parentAt: Int32Array.from(def.items, (item) => (item.when ? (position.get(item.when.item) ?? -2) : -1)),
       questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
       numbered: def.items.filter((i): i is DefinedItem & { number: string } => Boolean(i.number)),
     };
@@ -34,9 +38,66 @@ function indexOf(def: Definition): FlowIndex {
 /** An item's place in questionnaire order; -1 for an id the definition does not have. */
 const positionOf = (def: Definition, id: string): number => indexOf(def).position.get(id) ?? -1;
 
+/**
+ * What is worked out from one set of answers for one definition, kept with the answers (see AnswerIndex) so that a
+ * turn works each of it out once: which items apply (0 not known yet, 1 applies, 2 does not), the required items
+ * left unanswered, the questions answered.
+ */
+interface Derived {
+  def: Definition;
+  applies: Uint8Array;
+  unanswered?: readonly DefinedItem[];
+  answered?: number;
+}
+
+/**
+ * The answers of a state as a map, remembering what was worked out from them (Derived); changing the map
+ * forgets it.
+ */
+class AnswerIndex extends Map<string, AnswerValue> {
+  derived: Derived | undefined;
+  override set(key: string, value: AnswerValue): this {
+    this.derived = undefined;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.derived = undefined;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.derived = undefined;
+    super.clear();
+  }
+}
+
 /** The answers of a state as a map, for look-ups. */
-export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerValue> =>
-  new Map(answers.map((a) => [a.itemId, a.value]));
+export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerValue> => {
+  const map = new AnswerIndex();
+  for (const a of answers) map.set(a.itemId, a.value);
+  return map;
+};
+
+/** What was worked out from these answers for this definition; null for a map answerMap did not make. */
+function derivedOf(def: Definition, answers: Answers): Derived | null {
+  if (!(answers instanceof AnswerIndex)) return null;
+  let derived = answers.derived;
+  if (derived?.def !== def) {
+    derived = { def, applies: new Uint8Array(def.items.length) };
+    answers.derived = derived;
+  }
+  return derived;
+}
+
+/** Whether the item at `at` of the definition applies (see isApplicable), remembered in `derived`. */
+function appliesAt(def: Definition, answers: Answers, derived: Derived, at: number): boolean {
+  const known = derived.applies[at];
+  if (known !== 0) return known === 1;
+  const item = def.items[at];
+  const parentAt = indexOf(def).parentAt[at];
+  const applies = !item.when || (parentAt >= 0 && appliesAt(def, answers, derived, parentAt) && conditionHolds(item.when, answers));
+  derived.applies[at] = applies ? 1 : 2;
+  return applies;
+}
 
 /** Whether a condition holds for the answers given so far. */
 export function conditionHolds(condition: Condition, answers: Answers): boolean {
@@ -48,13 +109,24 @@ export function conditionHolds(condition: Condition, answers: Answers): boolean 
 /** Whether an item is asked: it has no condition, or its condition holds and its parent is asked too. */
 export function isApplicable(def: Definition, item: DefinedItem, answers: Answers): boolean {
   if (!item.when) return true;
+  const derived = derivedOf(def, answers);
+  const at = derived ? positionOf(def, item.id) : -1;
+  if (derived && at >= 0 && def.items[at] === item) return appliesAt(def, answers, derived, at);
   const parent = def.byId.get(item.when.item);
   return parent !== undefined && isApplicable(def, parent, answers) && conditionHolds(item.when, answers);
 }
 
+/** A test of the item at a place of the definition: whether it applies to these answers. */
+function appliesTo(def: Definition, answers: Answers): (at: number) => boolean {
+  const derived = derivedOf(def, answers);
+  return derived ? (at) => appliesAt(def, answers, derived, at) : (at) => isApplicable(def, def.items[at], answers);
+}
+
 /** The items asked for these answers, in order. */
-export const applicableItems = (def: Definition, answers: Answers): DefinedItem[] =>
-  def.items.filter((item) => isApplicable(def, item, answers));
+export const applicableItems = (def: Definition, answers: Answers): DefinedItem[] => {
+  const applies = appliesTo(def, answers);
+  return def.items.filter((_, at) => applies(at));
+};
 
 /**
  * The question an item belongs to: its number in the printed questionnaire ("4" for q4 and its CIO fields),
@@ -111,11 +183,15 @@ export function isLastChance(def: Definition, p: Position, item: DefinedItem): b
  * applicable item.
  */
 export function unansweredRequired(def: Definition, answers: Answers): DefinedItem[] {
+  const derived = derivedOf(def, answers);
+  if (derived?.unanswered) return [...derived.unanswered];
+  const applies = appliesTo(def, answers);
   const missing: DefinedItem[] = [];
   // A group is looked at once, at its first applicable item without an answer: that item stands for it if it is short.
   const seenGroups = new Set<string>();
-  for (const item of def.items) {
-    if (answers.has(item.id) || !isApplicable(def, item, answers)) continue;
+  for (let at = 0; at < def.items.length; at++) {
+    const item = def.items[at];
+    if (answers.has(item.id) || !applies(at)) continue;
     if (item.required) {
       missing.push(item);
       continue;
@@ -125,7 +201,8 @@ export function unansweredRequired(def: Definition, answers: Answers): DefinedIt
     seenGroups.add(group.id);
     if (isGroupShort(def, group, answers)) missing.push(item);
   }
-  return missing;
+  if (derived) derived.unanswered = missing;
+  return [...missing];
 }
 
 /** An item the walker stops at: not yet visited; when resolving after the summary, required and unanswered. */
@@ -140,10 +217,11 @@ export function isOpen(def: Definition, p: Position, item: DefinedItem): boolean
  */
 export function nextItem(def: Definition, p: Position, fromId: string | null): DefinedItem | null {
   const start = fromId === null ? 0 : positionOf(def, fromId) + 1;
-  const stopsAt = (item: DefinedItem) => isApplicable(def, item, p.answers) && isOpen(def, p, item);
+  const applies = appliesTo(def, p.answers);
+  const stopsAt = (at: number) => applies(at) && isOpen(def, p, def.items[at]);
   if (p.focus?.size) {
     const focus = p.focus;
-    const inFocus = (item: DefinedItem) => focus.has(item.section) && stopsAt(item);
+    const inFocus = (at: number) => focus.has(def.items[at].section) && stopsAt(at);
     const focused = findFrom(def.items, start, def.items.length, inFocus) ?? findFrom(def.items, 0, start, inFocus);
     if (focused) return focused;
   }
@@ -154,22 +232,23 @@ export function nextItem(def: Definition, p: Position, fromId: string | null): D
 
 /** The applicable item right after `fromId` in questionnaire order, whatever its answer; null after the last. */
 export function followingItem(def: Definition, answers: Answers, fromId: string): DefinedItem | null {
-  return findFrom(def.items, positionOf(def, fromId) + 1, def.items.length, (item) => isApplicable(def, item, answers));
+  return findFrom(def.items, positionOf(def, fromId) + 1, def.items.length, appliesTo(def, answers));
 }
 
 /** The applicable item before `fromId` (null: the last one), or null at the first item. */
 export function previousItem(def: Definition, answers: Answers, fromId: string | null): DefinedItem | null {
   const before = fromId === null ? def.items.length : positionOf(def, fromId);
+  const applies = appliesTo(def, answers);
   for (let at = before - 1; at >= 0; at--) {
-    if (isApplicable(def, def.items[at], answers)) return def.items[at];
+    if (applies(at)) return def.items[at];
   }
   return null;
 }
 
-/** The first item of `items[from..to)` that passes `test`, or null. */
-function findFrom(items: readonly DefinedItem[], from: number, to: number, test: (item: DefinedItem) => boolean): DefinedItem | null {
+/** The first item of `items[from..to)` whose place passes `test`, or null. */
+function findFrom(items: readonly DefinedItem[], from: number, to: number, test: (at: number) => boolean): DefinedItem | null {
   for (let at = from; at < to; at++) {
-    if (test(items[at])) return items[at];
+    if (test(at)) return items[at];
   }
   return null;
 }
@@ -182,11 +261,14 @@ export const questionCount = (def: Definition): number => indexOf(def).questionC
  * groups) is left unanswered, however many parts and follow-ups it has.
  */
 export function questionsAnswered(def: Definition, answers: Answers): number {
+  const derived = derivedOf(def, answers);
+  if (derived?.answered !== undefined) return derived.answered;
   const missing = new Set(unansweredRequired(def, answers).map(questionKey));
   const answered = new Set<string>();
   for (const item of indexOf(def).numbered) {
     if (answers.has(item.id) && !missing.has(item.number)) answered.add(item.number);
   }
+  if (derived) derived.answered = answered.size;
   return answered.size;
 }
 

@@ -112,6 +112,35 @@ describe('the walk through the definition, looked up by position', () => {
   });
 });
 
+describe('what is worked out from a set of answers, kept with them', () => {
+  test('answers changed after a look-up are looked up anew: a "yes" to q4 opens its CIO questions', () => {
+    const q4 = definition.byId.get('q4')!;
+    const cioName = definition.byId.get('q4.cio.name')!;
+    const answers = answerMap([{ itemId: 'country', value: 'PRY' }, { itemId: 'q4', value: 'no' }]);
+    expect(isApplicable(definition, cioName, answers)).toBe(false);
+    expect(unansweredRequired(definition, answers).map((i) => i.id)).not.toContain('q4.cio.name');
+    const answered = questionsAnswered(definition, answers);
+
+    answers.set(q4.id, 'yes');
+    expect(isApplicable(definition, cioName, answers)).toBe(true);
+    expect(unansweredRequired(definition, answers).map((i) => i.id)).toContain('q4.cio.name');
+    // Question 4 now has required parts left unanswered: it no longer counts as answered.
+    expect(questionsAnswered(definition, answers)).toBe(answered - 1);
+
+    answers.delete(q4.id);
+    expect(isApplicable(definition, cioName, answers)).toBe(false);
+    answers.clear();
+    expect(applicableItems(definition, answers)).toEqual(applicableItems(definition, new Map()));
+  });
+
+  test('the same answers give the same results however often they are asked, and a caller cannot change them', () => {
+    const answers = answerMap([{ itemId: 'q4', value: 'yes' }]);
+    const first = unansweredRequired(definition, answers);
+    first.length = 0;
+    expect(unansweredRequired(definition, answers)).toEqual(plainReading.unansweredRequired(definition, new Map(answers)));
+  });
+});
+
 /** The walker's rules read literally: every applicable item, in order, filtered (as the engine first did it). */
 const plainReading = {
   nextItem(def: Definition, p: Position, fromId: string | null): DefinedItem | null {

@@ -1,7 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { locales, translatorFor, type Locale } from '../i18n';
-import { answerMap, isApplicable, nextItem, questionKey, type Position } from './flow';
+import { answerMap, answerMemo, isApplicable, nextItem, questionKey, type Position } from './flow';
 import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent, type Say } from './machine';
 import { MAX_TEXT_LENGTH, parseAnswer, parseYesNo } from './parse/answer';
 import { probeFor } from './probe';
@@ -84,17 +84,18 @@ export interface Interview {
 
 /** Builds the interview for a questionnaire definition and its wording. */
 export function createInterview(def: Definition, i18n: i18n): Interview {
-  const machine = createInterviewMachine(def);
+  // The answers of the turn's states as maps, each made once and shared by the machine and the rendering (see answerMemo).
+  const answersOf = answerMemo();
+  const machine = createInterviewMachine(def, answersOf);
   const transition = pureTransition(machine);
   const labels = (itemId: string) => (optionId: string) =>
     locales.map((lng) => translatorFor(i18n, lng)(`questionnaire:option.${itemId}.${optionId}`));
 
-  const finish = (state: EngineState, context: Pick<InterviewContext, 'outbox' | 'changes' | 'effects'>): Turn => ({
-    state,
-    replies: renderTurn(def, translatorFor(i18n, state.locale), state, context.outbox),
-    changes: context.changes,
-    effects: context.effects,
-  });
+  const finish = (state: EngineState, context: Pick<InterviewContext, 'outbox' | 'changes' | 'effects'>): Turn => {
+    const replies = renderTurn(def, translatorFor(i18n, state.locale), state, context.outbox, answersOf(state.answers));
+    answersOf.forget();
+    return { state, replies, changes: context.changes, effects: context.effects };
+  };
 
   /** Interprets a message for the prompt the respondent is at. */
   const interpret = (state: EngineState, input: Input, now: Date): InterviewEvent => {
@@ -129,6 +130,7 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
   /** One event through the machine, from a persisted state to the next. */
   /** One event through the machine, with the answers locked by an invitation kept. */
   const step = (state: EngineState, event: InterviewEvent): { state: EngineState; outbox: Say[]; changes: AnswerChange[]; effects: Effect[] } => {
+    answersOf.forget();
     const { phase, ...rest } = state;
     const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
     const next = transition(snapshot, event);
@@ -219,6 +221,7 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       return country !== null && state.previous?.country !== country ? country : null;
     },
     handle(given, input, now, context = {}) {
+      answersOf.forget();
       const state = withPrevious(def, given, context.previous);
       let event = interpret(state, input, now);
       if (event.type === 'EDIT' && event.itemId && state.locked?.includes(event.itemId)) {

@@ -77,6 +77,29 @@ export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerV
   return map;
 };
 
+/**
+ * answerMap remembering its last list: the same list (the same array, not an equal one) gives the same map, and
+ * with it what was worked out from it, until `forget`. For the span of one turn, while nothing changes a list in
+ * place; the engine forgets at the start and end of each turn.
+ */
+export function answerMemo(): ((answers: readonly StoredAnswer[]) => Answers) & { forget(): void } {
+  let list: readonly StoredAnswer[] | null = null;
+  let map: Answers = new Map();
+  const answersOf = (answers: readonly StoredAnswer[]): Answers => {
+    if (answers !== list) {
+      map = answerMap(answers);
+      list = answers;
+    }
+    return map;
+  };
+  return Object.assign(answersOf, {
+    forget() {
+      list = null;
+      map = new Map();
+    },
+  });
+}
+
 /** What was worked out from these answers for this definition; null for a map answerMap did not make. */
 function derivedOf(def: Definition, answers: Answers): Derived | null {
   if (!(answers instanceof AnswerIndex)) return null;

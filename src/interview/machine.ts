@@ -12,11 +12,12 @@ import {
   previousItem,
   questionKey,
   unansweredRequired,
+  type Answers,
   type Position,
 } from './flow';
 import type { Reason } from './parse/answer';
 import type { Command } from './parse/command';
-import type { AnswerValue, EngineState, Flag } from './state';
+import type { AnswerValue, EngineState, Flag, StoredAnswer } from './state';
 
 /** Something to tell the respondent, rendered in their language after the transition. */
 export type Say =
@@ -83,9 +84,9 @@ export type InterviewEvent =
  * the item being asked is `context.current`, so adding an item never touches the machine. Free of I/O: the
  * engine restores a snapshot, sends one event, and reads context and phase back.
  */
-export function createInterviewMachine(def: Definition) {
+export function createInterviewMachine(def: Definition, answersOf: (answers: readonly StoredAnswer[]) => Answers = answerMap) {
   const position = (c: InterviewContext): Position => ({
-    answers: answerMap(c.answers),
+    answers: answersOf(c.answers),
     skipped: new Set(c.skipped),
     deferred: new Set(c.deferred),
     resolving: c.resolving,
@@ -140,7 +141,7 @@ export function createInterviewMachine(def: Definition) {
   /** The previous round's answer to the current item, when there is one and the item is asked. */
   const previousOf = (c: InterviewContext) => {
     const item = currentItem(c);
-    if (!item || !c.previous || !isApplicable(def, item, answerMap(c.answers))) return undefined;
+    if (!item || !c.previous || !isApplicable(def, item, answersOf(c.answers))) return undefined;
     return c.previous.answers.find((a) => a.itemId === item.id);
   };
 
@@ -153,14 +154,14 @@ export function createInterviewMachine(def: Definition) {
       },
       needsConfirmation: ({ event }) => event.type === 'ANSWER' && event.confirm === true,
       isAnswered: ({ context }) => context.answers.some((a) => a.itemId === context.current),
-      hasPrevious: ({ context }) => previousItem(def, answerMap(context.answers), context.current) !== null,
+      hasPrevious: ({ context }) => previousItem(def, answersOf(context.answers), context.current) !== null,
       isFinished: ({ context }) => context.current === null,
       isConfirmed: ({ event }) => event.type === 'CONFIRM' && event.yes,
-      hasUnansweredRequired: ({ context }) => unansweredRequired(def, answerMap(context.answers)).length > 0,
+      hasUnansweredRequired: ({ context }) => unansweredRequired(def, answersOf(context.answers)).length > 0,
       isEditable: ({ context, event }) => {
         if (event.type !== 'EDIT' || !event.itemId) return false;
         const item = def.byId.get(event.itemId);
-        return item !== undefined && isApplicable(def, item, answerMap(context.answers));
+        return item !== undefined && isApplicable(def, item, answersOf(context.answers));
       },
       hasAnswers: ({ context }) => context.answers.length > 0,
       hasNoOpenFlag: ({ context }) => !(context.flags ?? []).some((f) => f.resolvedAt === null),
@@ -213,7 +214,7 @@ export function createInterviewMachine(def: Definition) {
         skipped: context.current && !context.skipped.includes(context.current) ? [...context.skipped, context.current] : context.skipped,
       })),
       goBack: assign(({ context }) => {
-        const previous = previousItem(def, answerMap(context.answers), context.current);
+        const previous = previousItem(def, answersOf(context.answers), context.current);
         // Back within an edit stays an edit of the question stepped into; otherwise a walk forward from there.
         const revisiting = context.revisiting?.by === 'edit' && previous ? { by: 'edit' as const, question: questionKey(previous) } : { by: 'back' as const };
         return { revisiting, ...moveTo(context, previous?.id ?? null) };
@@ -227,7 +228,7 @@ export function createInterviewMachine(def: Definition) {
       }),
       goToLast: assign(({ context }) => ({
         revisiting: { by: 'back' as const },
-        ...moveTo(context, previousItem(def, answerMap(context.answers), null)?.id ?? null),
+        ...moveTo(context, previousItem(def, answersOf(context.answers), null)?.id ?? null),
       })),
       startResolving: assign(({ context }) => {
         const resolving = { ...context, resolving: true };

@@ -58,9 +58,8 @@ export type Reply = { type: 'message'; text: string } | { type: 'prompt'; text: 
 const REVIEW_LENGTH = 300;
 
 /** Renders a turn's messages and, last, the prompt the respondent is now at, in the state's language. */
-export function renderTurn(def: Definition, t: Translator, state: EngineState, outbox: readonly Say[]): Reply[] {
-  // The answers as a map once for the whole turn: every message and the prompt look them up.
-  const answers = answerMap(state.answers);
+export function renderTurn(def: Definition, t: Translator, state: EngineState, outbox: readonly Say[], answers: Answers = answerMap(state.answers)): Reply[] {
+  // The answers as a map once for the whole turn (the caller's, when it has one): every message and the prompt look them up.
   const replies: Reply[] = outbox.map((say) => ({ type: 'message', text: renderSay(def, t, state, answers, say) }));
   const prompt = renderPrompt(def, t, state, answers);
   if (!prompt) return replies;

@@ -9,7 +9,7 @@ import { parseCommand } from './parse/command';
 import { isGreeting } from './parse/greeting';
 import { normalize } from './parse/normalize';
 import { displayValue, questionText, renderTurn, whereText, type Reply } from './render';
-import { engineStateSchema, type EngineState, type Flag, type PreviousRound, type Probe, type StoredAnswer } from './state';
+import { engineStateSchema, readCurrentState, type EngineState, type Flag, type PreviousRound, type Probe, type StoredAnswer } from './state';
 
 /** A respondent's message: typed text, or a clicked button's value with the question it belonged to. */
 export interface Input {
@@ -253,6 +253,9 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       return finish(next.state, next);
     },
     load(saved) {
+      // The current version read directly; zod for anything else (older versions, and whatever is not a state).
+      const read = readCurrentState(saved);
+      if (read) return realign(def, read);
       const parsed = engineStateSchema.safeParse(saved);
       return parsed.success ? realign(def, parsed.data) : null;
     },

@@ -111,3 +111,167 @@ const stateV1 = z.object({
  */
 export const engineStateSchema = stateV1;
 export type EngineState = z.infer<typeof engineStateSchema>;
+
+/** Something the fast reading of a state is not sure of: zod decides. */
+const UNSURE = Symbol('unsure');
+type Read<T> = T | typeof UNSURE;
+
+/**
+ * A saved state of the current schema version read without zod: the same result as `engineStateSchema.safeParse`
+ * gives for it (the schema's fields only, in the schema's order, objects and lists copied, an optional field that
+ * is present but undefined kept so), or undefined for anything it is not sure of (any doubt, any invalid value) —
+ * the caller then asks zod, whose answer stands. A state is read on every turn, and zod's general machinery
+ * costs more than most of the turn's own work; tests check that both readings agree.
+ */
+export function readCurrentState(input: unknown): EngineState | undefined {
+  if (!isPlainObject(input) || input.schemaVersion !== 1) return undefined;
+  const s = input;
+  const definitionVersion = s.definitionVersion;
+  const locale = s.locale;
+  const phase = s.phase;
+  const current = s.current;
+  const lastSection = s.lastSection;
+  const answers = listOf(s.answers, readAnswer);
+  const skipped = strings(s.skipped);
+  const deferred = strings(s.deferred);
+  const resolving = s.resolving;
+  const startedAt = s.startedAt;
+  const submittedAt = s.submittedAt;
+  if (
+    typeof definitionVersion !== 'string' ||
+    (locale !== 'en' && locale !== 'es') ||
+    typeof phase !== 'string' ||
+    !PHASES.has(phase) ||
+    !isStringOrNull(current) ||
+    !isStringOrNull(lastSection) ||
+    answers === UNSURE ||
+    skipped === UNSURE ||
+    deferred === UNSURE ||
+    typeof resolving !== 'boolean' ||
+    typeof startedAt !== 'string' ||
+    !isStringOrNull(submittedAt)
+  ) {
+    return undefined;
+  }
+  const state: EngineState = {
+    schemaVersion: 1,
+    definitionVersion,
+    locale,
+    phase: phase as Phase,
+    current,
+    lastSection,
+    answers,
+    skipped,
+    deferred,
+    resolving,
+    startedAt,
+    submittedAt,
+  };
+  return optional(s, state, 'locked', strings) &&
+    optional(s, state, 'focus', strings) &&
+    optional(s, state, 'pending', (v) => (v === null ? null : readAnswer(v))) &&
+    optional(s, state, 'revisiting', readRevisiting) &&
+    optional(s, state, 'remindersOff', (v) => (typeof v === 'boolean' ? v : UNSURE)) &&
+    optional(s, state, 'flags', (v) => listOf(v, readFlag)) &&
+    optional(s, state, 'previous', readPrevious) &&
+    optional(s, state, 'carried', strings) &&
+    optional(s, state, 'probe', (v) => (v === null ? null : readProbe(v))) &&
+    optional(s, state, 'probed', strings)
+    ? state
+    : undefined;
+}
+
+const PHASES: ReadonlySet<string> = new Set(phaseSchema.options);
+
+/** An object as JSON gives it (zod's own reading decides anything else: arrays, class instances, odd prototypes). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+/** An optional field: absent stays absent, present but undefined stays so (as zod gives it); false when unsure. */
+function optional<K extends keyof EngineState>(from: Record<string, unknown>, to: EngineState, key: K, read: (value: unknown) => Read<EngineState[K]>): boolean {
+  if (!(key in from)) return true;
+  const value = from[key];
+  if (value === undefined) {
+    to[key] = undefined as EngineState[K];
+    return true;
+  }
+  const read_ = read(value);
+  if (read_ === UNSURE) return false;
+  to[key] = read_;
+  return true;
+}
+
+function listOf<T>(value: unknown, read: (element: unknown) => Read<T>): Read<T[]> {
+  if (!Array.isArray(value)) return UNSURE;
+  const list: T[] = new Array<T>(value.length);
+  for (let at = 0; at < value.length; at++) {
+    const element = read(value[at]);
+    if (element === UNSURE) return UNSURE;
+    list[at] = element;
+  }
+  return list;
+}
+
+function strings(value: unknown): Read<string[]> {
+  if (!Array.isArray(value)) return UNSURE;
+  for (let at = 0; at < value.length; at++) if (typeof value[at] !== 'string') return UNSURE;
+  return (value as string[]).slice();
+}
+
+function readValue(value: unknown): Read<AnswerValue> {
+  return typeof value === 'string' ? value : strings(value);
+}
+
+function readAnswer(value: unknown): Read<StoredAnswer> {
+  if (!isPlainObject(value) || typeof value.itemId !== 'string') return UNSURE;
+  const answer = readValue(value.value);
+  return answer === UNSURE ? UNSURE : { itemId: value.itemId, value: answer };
+}
+
+function readRevisiting(value: unknown): Read<EngineState['revisiting']> {
+  if (value === null) return null;
+  if (!isPlainObject(value)) return UNSURE;
+  if (value.by === 'back') return { by: 'back' };
+  return value.by === 'edit' && typeof value.question === 'string' ? { by: 'edit', question: value.question } : UNSURE;
+}
+
+function readFlag(value: unknown): Read<Flag> {
+  if (!isPlainObject(value)) return UNSURE;
+  const { id, itemId, comment, at, resolvedAt } = value;
+  if (typeof id !== 'string' || id.length < 1 || typeof itemId !== 'string' || itemId.length < 1) return UNSURE;
+  if (typeof comment !== 'string' || typeof at !== 'string' || !isStringOrNull(resolvedAt)) return UNSURE;
+  return { id, itemId, comment, at, resolvedAt };
+}
+
+function readPrevious(value: unknown): Read<PreviousRound> {
+  if (!isPlainObject(value) || typeof value.country !== 'string') return UNSURE;
+  const answers = listOf(value.answers, readPreviousAnswer);
+  return answers === UNSURE ? UNSURE : { country: value.country, answers };
+}
+
+function readPreviousAnswer(value: unknown): Read<PreviousAnswer> {
+  if (!isPlainObject(value) || typeof value.itemId !== 'string' || (value.fit !== 'keepable' && value.fit !== 'shownOnly')) return UNSURE;
+  const answer = readValue(value.value);
+  if (answer === UNSURE) return UNSURE;
+  const read: PreviousAnswer = { itemId: value.itemId, value: answer, fit: value.fit };
+  if (!('reason' in value)) return read;
+  if (value.reason !== undefined && typeof value.reason !== 'string') return UNSURE;
+  read.reason = value.reason;
+  return read;
+}
+
+function readProbe(value: unknown): Read<Probe> {
+  if (!isPlainObject(value) || typeof value.itemId !== 'string') return UNSURE;
+  const { reason } = value;
+  if (reason !== 'link' && reason !== 'detail' && reason !== 'malformed') return UNSURE;
+  const read: Probe = { itemId: value.itemId, reason };
+  if (!('link' in value)) return read;
+  if (value.link !== undefined && typeof value.link !== 'string') return UNSURE;
+  read.link = value.link;
+  return read;
+}

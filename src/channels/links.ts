@@ -1,3 +1,5 @@
+import { remember } from '../interview/remember';
+
 /** A piece of a line of text: plain text, or a web address (`url` set, `text` as written). */
 export interface Segment {
   text: string;
@@ -14,7 +16,9 @@ const TRAILING = /[.,;:!?'’”»›)\]}*_~]+$/;
  * clickable while showing every character as written. A closing parenthesis stays part of an address when it
  * closes one opened inside it (https://en.wikipedia.org/wiki/Foo_(bar)).
  */
-export function splitLinks(text: string): Segment[] {
+export const splitLinks: (text: string) => readonly Segment[] = remember(split);
+
+function split(text: string): Segment[] {
   const segments: Segment[] = [];
   let at = 0;
   for (const match of text.matchAll(URL_PATTERN)) {

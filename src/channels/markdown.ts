@@ -1,3 +1,4 @@
+import { remember } from '../interview/remember';
 import { splitLinks } from './links';
 
 /**
@@ -15,6 +16,16 @@ export type MarkdownReader = 'webchat' | 'teams';
  * `copy` link) can be clicked.
  */
 export function verbatimMarkdown(text: string, reader: MarkdownReader): string {
+  return rendered[reader](text);
+}
+
+/** Each reader's renderings, remembered: most messages are the bot's own wording, rendered again on every turn. */
+const rendered: Record<MarkdownReader, (text: string) => string> = {
+  teams: remember((text) => render(text, 'teams'), { longest: 5_000 }),
+  webchat: remember((text) => render(text, 'webchat'), { longest: 5_000 }),
+};
+
+function render(text: string, reader: MarkdownReader): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
   for (const [i, line] of lines.entries()) {

@@ -15,6 +15,9 @@ interface FlowIndex {
   questionCount: number;
   /** The items with a question number (questions, their parts and follow-ups), in order. */
   numbered: ReadonlyArray<DefinedItem & { number: string }>;
+  /** Each question number's slot (0, 1, …), and the slot of each numbered item, in the order of `numbered`. */
+  slotOf: ReadonlyMap<string, number>;
+  numberedSlots: Int32Array;
 }
 
 const indexes = new WeakMap<Definition, FlowIndex>();
@@ -24,11 +27,15 @@ function indexOf(def: Definition): FlowIndex {
   let index = indexes.get(def);
   if (!index) {
     const position = new Map(def.items.map((item, at) => [item.id, at]));
+    const numbered = def.items.filter((i): i is DefinedItem & { number: string } => Boolean(i.number));
+    const slotOf = new Map([...new Set(numbered.map((i) => i.number))].map((number, slot) => [number, slot]));
     index = {
       position,
       parentAt: Int32Array.from(def.items, (item) => (item.when ? (position.get(item.when.item) ?? -2) : -1)),
       questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
-      numbered: def.items.filter((i): i is DefinedItem & { number: string } => Boolean(i.number)),
+      numbered,
+      slotOf,
+      numberedSlots: Int32Array.from(numbered, (item) => slotOf.get(item.number) ?? -1),
     };
     indexes.set(def, index);
   }
@@ -286,13 +293,24 @@ export const questionCount = (def: Definition): number => indexOf(def).questionC
 export function questionsAnswered(def: Definition, answers: Answers): number {
   const derived = derivedOf(def, answers);
   if (derived?.answered !== undefined) return derived.answered;
-  const missing = new Set(unansweredRequired(def, answers).map(questionKey));
-  const answered = new Set<string>();
-  for (const item of indexOf(def).numbered) {
-    if (answers.has(item.id) && !missing.has(item.number)) answered.add(item.number);
+  // By slot rather than by number: flags in two small arrays instead of two sets of strings.
+  const { numbered, slotOf, numberedSlots } = indexOf(def);
+  const missing = new Uint8Array(slotOf.size);
+  for (const item of unansweredRequired(def, answers)) {
+    const slot = slotOf.get(questionKey(item));
+    if (slot !== undefined) missing[slot] = 1;
   }
-  if (derived) derived.answered = answered.size;
-  return answered.size;
+  const counted = new Uint8Array(slotOf.size);
+  let answered = 0;
+  for (let n = 0; n < numbered.length; n++) {
+    const slot = numberedSlots[n];
+    if (counted[slot] === 0 && missing[slot] === 0 && answers.has(numbered[n].id)) {
+      counted[slot] = 1;
+      answered += 1;
+    }
+  }
+  if (derived) derived.answered = answered;
+  return answered;
 }
 
 /**

@@ -4,6 +4,8 @@
  * defer the question instead.
  */
 
+import { remember } from '../remember';
+
 /** Phrases as words: lower case, no accents, except "sé" (I know), which keeps its accent to tell it from "se". */
 const PHRASES: ReadonlyArray<readonly string[]> = [
   // English
@@ -42,8 +44,14 @@ const PUNCTUATION = /^[,.;:!?…¡¿()"“”«»-]+$/;
 /** A short message, where a "don't know" anywhere is the gist of it. */
 const SHORT = 8;
 
-/** Whether a message says "I don't know" (at its start, or anywhere in a short message that does not open with yes). */
-export function isDontKnow(text: string): boolean {
+/**
+ * Whether a message says "I don't know" (at its start, or anywhere in a short message that does not open with yes).
+ * The last few messages are remembered: a turn asks it of the same message several times (the answer, then yes or
+ * no, then a bare yes).
+ */
+export const isDontKnow: (text: string) => boolean = remember(saysDontKnow, { max: 16 });
+
+function saysDontKnow(text: string): boolean {
   if (text.length > 500) return false;
   const tokens = tokenize(text);
   const words = tokens.filter((t) => !PUNCTUATION.test(t));
@@ -61,15 +69,15 @@ export function isDontKnow(text: string): boolean {
  * Whether a whole message is only "I don't know" ("No sé.", "Not sure", "no sé si existe"): never a text
  * answer either, while a longer text that starts so ("Not sure yet; a bill is being drafted…") is kept.
  */
-export function isOnlyDontKnow(text: string): boolean {
-  return isDontKnow(text) && tokenize(text).filter((t) => !PUNCTUATION.test(t)).length <= ONLY;
-}
+export const isOnlyDontKnow: (text: string) => boolean = remember((text) => isDontKnow(text) && tokenize(text).filter((t) => !PUNCTUATION.test(t)).length <= ONLY, { max: 16 });
 
 /** The most words a message that only says "I don't know" has ("no lo sé todavía, la verdad"). */
 const ONLY = 6;
 
 /** Lower-case words and punctuation marks; accents dropped except on "sé"; curly apostrophes made straight. */
-function tokenize(text: string): string[] {
+const tokenize: (text: string) => readonly string[] = remember(tokens, { max: 16 });
+
+function tokens(text: string): string[] {
   const found = text.normalize('NFC').toLowerCase().replace(/[’‘`´]/g, "'").match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']+/gu) ?? [];
   return found.map((t) => (t === 'sé' ? t : t.normalize('NFD').replace(/\p{M}/gu, '')));
 }

@@ -1,5 +1,12 @@
-/** Lower case, no accents, punctuation as spaces, single spaces: "¿Sí, señor?" → "si senor". */
-export function normalize(text: string): string {
+import { remember } from '../remember';
+
+/**
+ * Lower case, no accents, punctuation as spaces, single spaces: "¿Sí, señor?" → "si senor". The last few texts are
+ * remembered: a message is normalized by several readers in one turn (commands, greetings, yes/no, options).
+ */
+export const normalize: (text: string) => string = remember(normalizeText, { max: 32 });
+
+function normalizeText(text: string): string {
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

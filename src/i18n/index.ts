@@ -85,12 +85,32 @@ export function translatorFor(i18n: i18n, locale: Locale): Translator {
   return t;
 }
 
-/** A translator that remembers its texts without parameters; any other call goes to i18next as it is. */
+/** Parameters longer than this (an answer quoted in full) are not worth remembering a text for. */
+const LONGEST_REMEMBERED_PARAMETER = 200;
+
+/**
+ * A translator that remembers its texts: without parameters, and with parameters that are a few short strings and
+ * numbers (the text is i18next's for that key and those parameters, whatever else is asked in between). Any other
+ * call goes to i18next as it is.
+ */
 function remembering(fixed: TFunction): Translator {
   const texts = new Map<string, string>();
+  const withParameters = new Map<string, string>();
   // `arguments` rather than a rest parameter: no array is made for the common call, t(key).
   const t = function (key: unknown, options?: unknown): unknown {
-    if (typeof key !== 'string' || options !== undefined || arguments.length > 2) return Reflect.apply(fixed, undefined, arguments) as unknown;
+    if (typeof key !== 'string' || arguments.length > 2) return Reflect.apply(fixed, undefined, arguments) as unknown;
+    if (options !== undefined) {
+      const id = parametersId(key, options);
+      if (id === null) return fixed(key, options as Record<string, unknown>);
+      const known = withParameters.get(id);
+      if (known !== undefined) return known;
+      const text: unknown = fixed(key, options as Record<string, unknown>);
+      if (typeof text === 'string') {
+        if (withParameters.size >= MAX_REMEMBERED) withParameters.clear();
+        withParameters.set(id, text);
+      }
+      return text;
+    }
     const known = texts.get(key);
     if (known !== undefined) return known;
     const text: unknown = fixed(key);
@@ -99,6 +119,24 @@ function remembering(fixed: TFunction): Translator {
   };
   // Same call signatures as i18next's own fixed translator, which answers every call the remembering one does not.
   return Object.assign(t, fixed) as unknown as Translator;
+}
+
+/**
+ * A key and its parameters as one string (each name and value, in order), when every parameter is a short string
+ * or a finite number in a plain object; null otherwise (objects, functions, long texts: i18next every time).
+ */
+function parametersId(key: string, options: unknown): string | null {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return null;
+  let id = key;
+  for (const name in options) {
+    if (!Object.hasOwn(options, name)) return null;
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || value.length > LONGEST_REMEMBERED_PARAMETER) return null;
+    // A separator that is in no key or name, then the kind of value and its length: no two calls share an id.
+    const text = String(value);
+    id += `\u0001${name}\u0001${typeof value === 'number' ? 'n' : 's'}${text.length}:${text}`;
+  }
+  return id;
 }
 
 /** Maps a channel or browser locale ("es-PY", "es", "en-US") to a language the bot speaks. */

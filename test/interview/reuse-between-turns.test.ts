@@ -38,7 +38,7 @@ describe('translators, one per language for the whole process', () => {
     expect(es('summary.count', { answered: 1, total: 3 })).toBe(translatorFor(createI18n(), 'es')('summary.count', { answered: 1, total: 3 }));
   });
 
-  test('a text without parameters is looked up by i18next once; a text with parameters every time', () => {
+  test('a text is looked up by i18next once per set of short parameters; with a long parameter, every time', () => {
     const i18n = createI18n();
     const lookups = jest.spyOn(i18n, 't');
     const t = translatorFor(i18n, 'en');
@@ -47,7 +47,20 @@ describe('translators, one per language for the whole process', () => {
     expect(lookups).toHaveBeenCalledTimes(1);
 
     expect(t('summary.count', { answered: 2, total: 5 })).toBe(t('summary.count', { answered: 2, total: 5 }));
-    expect(lookups).toHaveBeenCalledTimes(3);
+    expect(lookups).toHaveBeenCalledTimes(2);
+    // Other values, or the same digits as text rather than numbers, are other texts.
+    expect(t('summary.count', { answered: 3, total: 5 })).not.toBe(t('summary.count', { answered: 2, total: 5 }));
+    t('summary.count', { answered: '2', total: '5' });
+    expect(lookups).toHaveBeenCalledTimes(4);
+    // Plurals follow the count, remembered or not.
+    expect(t('summary.missing', { count: 1 })).not.toBe(t('summary.missing', { count: 2 }));
+    expect(t('summary.missing', { count: 1 })).toBe(translatorFor(createI18n(), 'en')('summary.missing', { count: 1 }));
+
+    const answer = 'x'.repeat(500);
+    lookups.mockClear();
+    expect(t('answer.savedValue', { answer })).toContain(answer);
+    expect(t('answer.savedValue', { answer })).toContain(answer);
+    expect(lookups).toHaveBeenCalledTimes(2);
   });
 
   test('wording added after a translator was made is what it says from then on', () => {

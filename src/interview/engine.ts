@@ -1,7 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { locales, translatorFor, type Locale } from '../i18n';
-import { answerMap, answerMemo, isApplicable, nextItem, questionKey, type Position } from './flow';
+import { answerMap, answerMemo, isApplicable, isApplicableToList, nextItem, questionKey, type Position } from './flow';
 import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent, type Say } from './machine';
 import { MAX_TEXT_LENGTH, parseAnswer, parseYesNo } from './parse/answer';
 import { probeFor } from './probe';
@@ -282,8 +282,8 @@ function keepLocked(
   outbox: InterviewContext['outbox'],
   changes: AnswerChange[],
 ): { state: EngineState; outbox: InterviewContext['outbox']; changes: AnswerChange[] } {
-  const locked = new Set(before.locked ?? []);
-  if (locked.size === 0) return { state: after, outbox, changes };
+  if (!before.locked?.length) return { state: after, outbox, changes };
+  const locked = new Set(before.locked);
   const held = before.answers.filter((a) => locked.has(a.itemId));
   const answers = [...held, ...after.answers.filter((a) => !locked.has(a.itemId))];
   let state: EngineState = { ...after, answers, locked: [...locked] };
@@ -329,12 +329,12 @@ export function currentPromptId(state: EngineState): string | null {
  * longer makes sense), the position is rebuilt from the answers; no answer is dropped.
  */
 function realign(def: Definition, state: EngineState): EngineState {
-  const answers = answerMap(state.answers);
   const current = state.current ? def.byId.get(state.current) : undefined;
   const atItem = state.phase === 'asking' || state.phase === 'confirmingAnswer';
   const confirming = state.phase !== 'confirmingAnswer' || state.pending?.itemId === state.current;
-  const fits = confirming && (!atItem || (current !== undefined && isApplicable(def, current, answers)));
+  const fits = confirming && (!atItem || (current !== undefined && isApplicableToList(def, current, state.answers)));
   if (state.definitionVersion === def.version && fits) return state;
+  const answers = answerMap(state.answers);
   const known = (id: string) => def.byId.has(id);
   const aligned: EngineState = {
     ...state,
@@ -390,14 +390,14 @@ function askProbe(
   event: InterviewEvent,
 ): { state: EngineState; outbox: Say[]; changes: AnswerChange[] } {
   if (after.state.phase !== 'asking' || (event.type !== 'ANSWER' && event.type !== 'CONFIRM')) return after;
-  const done = new Set(after.state.probed ?? []);
+  const done = after.state.probed ?? [];
   for (const change of after.changes) {
     const item = def.byId.get(change.itemId);
-    if (!item || change.kind || change.newValue === null || done.has(item.id)) continue;
+    if (!item || change.kind || change.newValue === null || done.includes(item.id)) continue;
     const probe = probeFor(item, change.newValue);
     if (!probe) continue;
     return {
-      state: { ...after.state, current: item.id, lastSection: item.section, probe, probed: [...done, item.id], revisiting: before.revisiting ?? null },
+      state: { ...after.state, current: item.id, lastSection: item.section, probe, probed: [...new Set(done), item.id], revisiting: before.revisiting ?? null },
       // The section the answer moved into is announced once the follow-up is over.
       outbox: after.outbox.filter((say) => say.say !== 'section'),
       changes: [...after.changes, { itemId: item.id, oldValue: change.newValue, newValue: change.newValue, kind: 'probeAsked' }],

@@ -84,6 +84,8 @@ export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerV
   return map;
 };
 
+const NO_ANSWERS: Answers = new Map();
+
 /**
  * answerMap remembering its last list: the same list (the same array, not an equal one) gives the same map, and
  * with it what was worked out from it, until `forget`. For the span of one turn, while nothing changes a list in
@@ -91,7 +93,7 @@ export const answerMap = (answers: readonly StoredAnswer[]): Map<string, AnswerV
  */
 export function answerMemo(): ((answers: readonly StoredAnswer[]) => Answers) & { forget(): void } {
   let list: readonly StoredAnswer[] | null = null;
-  let map: Answers = new Map();
+  let map: Answers = NO_ANSWERS;
   const answersOf = (answers: readonly StoredAnswer[]): Answers => {
     if (answers !== list) {
       map = answerMap(answers);
@@ -102,7 +104,7 @@ export function answerMemo(): ((answers: readonly StoredAnswer[]) => Answers) & 
   return Object.assign(answersOf, {
     forget() {
       list = null;
-      map = new Map();
+      map = NO_ANSWERS;
     },
   });
 }
@@ -131,9 +133,26 @@ function appliesAt(def: Definition, answers: Answers, derived: Derived, at: numb
 
 /** Whether a condition holds for the answers given so far. */
 export function conditionHolds(condition: Condition, answers: Answers): boolean {
-  const value = answers.get(condition.item);
+  return holds(condition, answers.get(condition.item));
+}
+
+/** Whether a condition holds for the answer to its item (undefined: not answered). */
+function holds(condition: Condition, value: AnswerValue | undefined): boolean {
   if (value === undefined) return false;
   return condition.op === 'equals' ? value === condition.value : Array.isArray(value) && value.includes(condition.value);
+}
+
+/**
+ * isApplicable for answers as stored, a list (the last answer to an item counts, as in answerMap): for one item,
+ * cheaper than making the map.
+ */
+export function isApplicableToList(def: Definition, item: DefinedItem, answers: readonly StoredAnswer[]): boolean {
+  if (!item.when) return true;
+  const parent = def.byId.get(item.when.item);
+  if (parent === undefined || !isApplicableToList(def, parent, answers)) return false;
+  let value: AnswerValue | undefined;
+  for (const answer of answers) if (answer.itemId === item.when.item) value = answer.value;
+  return holds(item.when, value);
 }
 
 /** Whether an item is asked: it has no condition, or its condition holds and its parent is asked too. */

@@ -124,8 +124,19 @@ export function createInterviewMachine(def: Definition, answersOf: (answers: rea
     }
     let { answers, changes } = c;
     for (const [id, v] of records) {
-      const old = answers.find((a) => a.itemId === id)?.value ?? null;
-      answers = [...answers.filter((a) => a.itemId !== id), { itemId: id, value: v }];
+      // One pass: the other answers in order, then this one last (its old value is the first one found).
+      const next: StoredAnswer[] = [];
+      let old: AnswerValue | null = null;
+      let found = false;
+      for (const a of answers) {
+        if (a.itemId !== id) next.push(a);
+        else if (!found) {
+          old = a.value;
+          found = true;
+        }
+      }
+      next.push({ itemId: id, value: v });
+      answers = next;
       if (!sameAnswer(old, v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
     }
     const ids = new Set(records.map(([id]) => id));

@@ -39,6 +39,8 @@ const FILLERS = new Set(['no', 'hmm', 'hm', 'mmm', 'um', 'uh', 'eh', 'ah', 'well
 /** Words that open a yes: "Yes, but not sure of the date" is a yes with a detail, not a "don't know". */
 const YES_WORDS = new Set(['yes', 'yeah', 'yep', 'si', 'sí', 'claro']);
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 const PUNCTUATION = /^[,.;:!?…¡¿()"“”«»-]+$/;
 
 /** A short message, where a "don't know" anywhere is the gist of it. */
@@ -79,7 +81,8 @@ const tokenize: (text: string) => readonly string[] = remember(tokens, { max: 16
 
 function tokens(text: string): string[] {
   const found = text.normalize('NFC').toLowerCase().replace(/[’‘`´]/g, "'").match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']+/gu) ?? [];
-  return found.map((t) => (t === 'sé' ? t : t.normalize('NFD').replace(/\p{M}/gu, '')));
+  // Only words with letters beyond ASCII can carry accents to drop.
+  return found.map((t) => (t === 'sé' || ASCII.test(t) ? t : t.normalize('NFD').replace(/\p{M}/gu, '')));
 }
 
 const matches = (tokens: readonly string[], at: number, phrase: readonly string[]) => phrase.every((word, i) => tokens[at + i] === word);

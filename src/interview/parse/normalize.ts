@@ -7,15 +7,16 @@ import { remember } from '../remember';
 export const normalize: (text: string) => string = remember(normalizeText, { max: 32 });
 
 function normalizeText(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
+  // ASCII has no accents to take apart and drop.
+  return (ASCII.test(text) ? text : text.normalize('NFD').replace(/\p{M}/gu, ''))
     .toLowerCase()
     .replace(/[^\p{L}\p{N}@.]+/gu, ' ')
     .replace(/(^|\s)\.+|\.+(\s|$)/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Removes control characters other than tab and line breaks (they are never part of an answer). */
 export const stripControl = (text: string): string =>

@@ -1,7 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Definition } from '../../dialogs';
 import { locales, translatorFor, type Locale } from '../i18n';
-import { answerMap, answerMemo, isApplicable, isApplicableToList, nextItem, questionKey, type Position } from './flow';
+import { answerMap, answerMemo, idSet, isApplicable, isApplicableToList, nextItem, questionKey, type Position } from './flow';
 import { createInterviewMachine, pureTransition, type AnswerChange, type Effect, type InterviewContext, type InterviewEvent, type Say } from './machine';
 import { MAX_TEXT_LENGTH, parseAnswer, parseYesNo } from './parse/answer';
 import { probeFor } from './probe';
@@ -293,7 +293,7 @@ function keepLocked(
       state = { ...state, current: before.current };
       said = [...said, { say: 'message', key: 'back.atStart' }];
     } else {
-      const position: Position = { answers: answerMap(answers), skipped: new Set(state.skipped), deferred: new Set(state.deferred), resolving: state.resolving, ...(state.focus?.length ? { focus: new Set(state.focus) } : {}) };
+      const position: Position = { answers: answerMap(answers), skipped: idSet(state.skipped), deferred: idSet(state.deferred), resolving: state.resolving, ...(state.focus?.length ? { focus: new Set(state.focus) } : {}) };
       const open = nextItem(def, position, state.current);
       state = open ? { ...state, current: open.id } : { ...state, phase: 'confirmingSubmit', current: null, resolving: false };
     }

@@ -193,6 +193,11 @@ export interface Position {
   focus?: ReadonlySet<string>;
 }
 
+const NO_IDS: ReadonlySet<string> = new Set();
+
+/** Ids as a set for look-ups; an empty list (most often) gives the one shared empty set. */
+export const idSet = (ids: readonly string[]): ReadonlySet<string> => (ids.length === 0 ? NO_IDS : new Set(ids));
+
 const isVisited = (p: Position, id: string) => p.answers.has(id) || p.skipped.has(id) || p.deferred.has(id);
 
 /** A group still short of answers (question 2 with none of its links). */
@@ -232,8 +237,13 @@ export function isLastChance(def: Definition, p: Position, item: DefinedItem): b
  * applicable item.
  */
 export function unansweredRequired(def: Definition, answers: Answers): DefinedItem[] {
+  return [...missingRequired(def, answers)];
+}
+
+/** unansweredRequired, remembered with the answers: not to be changed. */
+function missingRequired(def: Definition, answers: Answers): readonly DefinedItem[] {
   const derived = derivedOf(def, answers);
-  if (derived?.unanswered) return [...derived.unanswered];
+  if (derived?.unanswered) return derived.unanswered;
   const applies = appliesTo(def, answers);
   const missing: DefinedItem[] = [];
   // A group is looked at once, at its first applicable item without an answer: that item stands for it if it is short.
@@ -251,7 +261,7 @@ export function unansweredRequired(def: Definition, answers: Answers): DefinedIt
     if (isGroupShort(def, group, answers)) missing.push(item);
   }
   if (derived) derived.unanswered = missing;
-  return [...missing];
+  return missing;
 }
 
 /** An item the walker stops at: not yet visited; when resolving after the summary, required and unanswered. */
@@ -314,16 +324,17 @@ export function questionsAnswered(def: Definition, answers: Answers): number {
   if (derived?.answered !== undefined) return derived.answered;
   // By slot rather than by number: flags in two small arrays instead of two sets of strings.
   const { numbered, slotOf, numberedSlots } = indexOf(def);
-  const missing = new Uint8Array(slotOf.size);
-  for (const item of unansweredRequired(def, answers)) {
+  const missing: number[] = [];
+  for (const item of missingRequired(def, answers)) {
     const slot = slotOf.get(questionKey(item));
-    if (slot !== undefined) missing[slot] = 1;
+    if (slot !== undefined) missing.push(slot);
   }
+  // Missing questions are few: a list; the questions counted, flags by slot.
   const counted = new Uint8Array(slotOf.size);
   let answered = 0;
   for (let n = 0; n < numbered.length; n++) {
     const slot = numberedSlots[n];
-    if (counted[slot] === 0 && missing[slot] === 0 && answers.has(numbered[n].id)) {
+    if (counted[slot] === 0 && answers.has(numbered[n].id) && !missing.includes(slot)) {
       counted[slot] = 1;
       answered += 1;
     }

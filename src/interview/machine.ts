@@ -5,6 +5,7 @@ import type { Locale } from '../i18n';
 import {
   answerMap,
   followingItem,
+  idSet,
   isApplicable,
   isLastChance,
   isOpen,
@@ -87,8 +88,8 @@ export type InterviewEvent =
 export function createInterviewMachine(def: Definition, answersOf: (answers: readonly StoredAnswer[]) => Answers = answerMap) {
   const position = (c: InterviewContext): Position => ({
     answers: answersOf(c.answers),
-    skipped: new Set(c.skipped),
-    deferred: new Set(c.deferred),
+    skipped: idSet(c.skipped),
+    deferred: idSet(c.deferred),
     resolving: c.resolving,
     ...(c.focus?.length ? { focus: new Set(c.focus) } : {}),
   });
@@ -139,13 +140,15 @@ export function createInterviewMachine(def: Definition, answersOf: (answers: rea
       answers = next;
       if (!sameAnswer(old, v)) changes = [...changes, { itemId: id, oldValue: old, newValue: v }];
     }
-    const ids = new Set(records.map(([id]) => id));
+    const ids = records.map(([id]) => id);
+    // The lists as they were when none of the recorded items is in them (most often they are empty).
+    const without = (list: string[]) => (list.some((id) => ids.includes(id)) ? list.filter((id) => !ids.includes(id)) : list);
     return {
       answers,
       changes,
-      skipped: c.skipped.filter((id) => !ids.has(id)),
-      deferred: c.deferred.filter((id) => !ids.has(id)),
-      ...(c.carried ? { carried: c.carried.filter((id) => !ids.has(id)) } : {}),
+      skipped: without(c.skipped),
+      deferred: without(c.deferred),
+      ...(c.carried ? { carried: without(c.carried) } : {}),
       outbox: [...c.outbox, ...notes],
     };
   };

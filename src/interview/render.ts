@@ -5,6 +5,7 @@ import { countryName } from './parse/country';
 import {
   answerMap,
   applicableItems,
+  idSet,
   isGroupShort,
   isLastChance,
   questionCount,
@@ -176,8 +177,8 @@ function requirementHint(def: Definition, t: Translator, state: EngineState, ite
 
 const positionOf = (state: EngineState, answers: Answers): Position => ({
   answers,
-  skipped: new Set(state.skipped),
-  deferred: new Set(state.deferred),
+  skipped: idSet(state.skipped),
+  deferred: idSet(state.deferred),
   resolving: state.resolving,
 });
 

@@ -11,6 +11,8 @@ interface FlowIndex {
   position: ReadonlyMap<string, number>;
   /** The place of the item each item's condition refers to: -1 without a condition, -2 when it is not in the definition. */
   parentAt: Int32Array;
+  /** The places of the items that can be required: required ones, and members of groups. */
+  requirable: Int32Array;
   /** The highest question number of the printed questionnaire. */
   questionCount: number;
   /** The items with a question number (questions, their parts and follow-ups), in order. */
@@ -31,6 +33,7 @@ function indexOf(def: Definition): FlowIndex {
     const slotOf = new Map([...new Set(numbered.map((i) => i.number))].map((number, slot) => [number, slot]));
     index = {
       position,
+      requirable: Int32Array.from(def.items.flatMap((item, at) => (item.required || def.groupOf.has(item.id) ? [at] : []))),
       parentAt: Int32Array.from(def.items, (item) => (item.when ? (position.get(item.when.item) ?? -2) : -1)),
       questionCount: Math.max(0, ...def.items.map((i) => (i.number ? Number(i.number) : 0))),
       numbered,
@@ -247,8 +250,9 @@ function missingRequired(def: Definition, answers: Answers): readonly DefinedIte
   const applies = appliesTo(def, answers);
   const missing: DefinedItem[] = [];
   // A group is looked at once, at its first applicable item without an answer: that item stands for it if it is short.
-  const seenGroups = new Set<string>();
-  for (let at = 0; at < def.items.length; at++) {
+  const seenGroups: string[] = [];
+  // Only the items that can be required (required ones and members of groups), in order.
+  for (const at of indexOf(def).requirable) {
     const item = def.items[at];
     if (answers.has(item.id) || !applies(at)) continue;
     if (item.required) {
@@ -256,8 +260,8 @@ function missingRequired(def: Definition, answers: Answers): readonly DefinedIte
       continue;
     }
     const group = def.groupOf.get(item.id);
-    if (!group || seenGroups.has(group.id)) continue;
-    seenGroups.add(group.id);
+    if (!group || seenGroups.includes(group.id)) continue;
+    seenGroups.push(group.id);
     if (isGroupShort(def, group, answers)) missing.push(item);
   }
   if (derived) derived.unanswered = missing;

@@ -80,7 +80,7 @@ const ONLY = 6;
 const tokenize: (text: string) => readonly string[] = remember(tokens, { max: 16 });
 
 function tokens(text: string): string[] {
-  const found = text.normalize('NFC').toLowerCase().replace(/[’‘`´]/g, "'").match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']+/gu) ?? [];
+  const found = (ASCII.test(text) ? text : text.normalize('NFC')).toLowerCase().replace(/[’‘`´]/g, "'").match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']+/gu) ?? [];
   // Only words with letters beyond ASCII can carry accents to drop.
   return found.map((t) => (t === 'sé' || ASCII.test(t) ? t : t.normalize('NFD').replace(/\p{M}/gu, '')));
 }

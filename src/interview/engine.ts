@@ -131,11 +131,10 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
   /** One event through the machine, with the answers locked by an invitation kept. */
   const step = (state: EngineState, event: InterviewEvent): { state: EngineState; outbox: Say[]; changes: AnswerChange[]; effects: Effect[] } => {
     answersOf.forget();
-    const { phase, ...rest } = state;
-    const snapshot = machine.resolveState({ value: phase, context: { ...rest, outbox: [], changes: [], effects: [] } });
+    const snapshot = machine.resolveState({ value: state.phase, context: contextOf(state) });
     const next = transition(snapshot, event);
-    const { outbox, changes, effects, ...machineContext } = next.context;
-    const after = keepLocked(def, state, { ...machineContext, phase: next.value as EngineState['phase'] }, event, outbox, changes);
+    const { outbox, changes, effects } = next.context;
+    const after = keepLocked(def, state, stateOf(next.context, next.value as EngineState['phase']), event, outbox, changes);
     // A follow-up is over once the interview moves away from its item.
     const left = after.state.probe && (after.state.phase !== 'asking' || after.state.current !== after.state.probe.itemId);
     return { state: left ? { ...after.state, probe: null } : after.state, outbox: after.outbox, changes: after.changes, effects };
@@ -268,6 +267,26 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       return { question: questionText(t, item), answer: displayValue(t, state.locale, item, value) };
     },
   };
+}
+
+/** The machine's context for a state: its fields in order but the phase, and nothing to say or do yet. */
+function contextOf(state: EngineState): InterviewContext {
+  // Field by field rather than `{ phase, ...rest }` and a spread: states and contexts come in many shapes, and
+  // V8's copies of such objects are slow when they do.
+  const context: Record<string, unknown> = {};
+  for (const key in state) if (key !== 'phase' && Object.hasOwn(state, key)) context[key] = state[key as keyof EngineState];
+  context.outbox = [];
+  context.changes = [];
+  context.effects = [];
+  return context as unknown as InterviewContext;
+}
+
+/** The state a machine's context stands for: its fields in order but what the turn says and does, then the phase. */
+function stateOf(context: InterviewContext, phase: EngineState['phase']): EngineState {
+  const state: Record<string, unknown> = {};
+  for (const key in context) if (key !== 'outbox' && key !== 'changes' && key !== 'effects' && Object.hasOwn(context, key)) state[key] = context[key as keyof InterviewContext];
+  state.phase = phase;
+  return state as unknown as EngineState;
 }
 
 /**

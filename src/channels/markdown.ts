@@ -21,8 +21,8 @@ export function verbatimMarkdown(text: string, reader: MarkdownReader): string {
 
 /** Each reader's renderings, remembered: most messages are the bot's own wording, rendered again on every turn. */
 const rendered: Record<MarkdownReader, (text: string) => string> = {
-  teams: remember((text) => render(text, 'teams'), { longest: 5_000 }),
-  webchat: remember((text) => render(text, 'webchat'), { longest: 5_000 }),
+  teams: remember((text) => render(text, 'teams'), { longest: 5_000, chars: 500_000 }),
+  webchat: remember((text) => render(text, 'webchat'), { longest: 5_000, chars: 500_000 }),
 };
 
 function render(text: string, reader: MarkdownReader): string {

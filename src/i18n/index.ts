@@ -85,6 +85,9 @@ export function translatorFor(i18n: i18n, locale: Locale): Translator {
   return t;
 }
 
+/** Texts with parameters remembered per translator at most (each up to a few hundred characters; all forgotten when full). */
+const MAX_REMEMBERED_WITH_PARAMETERS = 2_000;
+
 /** Parameters longer than this (an answer quoted in full) are not worth remembering a text for. */
 const LONGEST_REMEMBERED_PARAMETER = 200;
 
@@ -106,7 +109,7 @@ function remembering(fixed: TFunction): Translator {
       if (known !== undefined) return known;
       const text: unknown = fixed(key, options as Record<string, unknown>);
       if (typeof text === 'string') {
-        if (withParameters.size >= MAX_REMEMBERED) withParameters.clear();
+        if (withParameters.size >= MAX_REMEMBERED_WITH_PARAMETERS) withParameters.clear();
         withParameters.set(id, text);
       }
       return text;

@@ -19,6 +19,18 @@ test('a text is worked out once; a long one every time; when full, everything is
   expect(calls.filter((c) => c === 'sí')).toHaveLength(2);
 });
 
+test('at most so many characters of texts are kept: past them, everything is forgotten at once', () => {
+  const calls: string[] = [];
+  const upper = remember((text) => (calls.push(text), text.toUpperCase()), { chars: 10 });
+  upper('abcdef');
+  upper('abcdef');
+  expect(calls).toEqual(['abcdef']);
+  upper('ghijkl'); // 12 characters would be over: "abcdef" is forgotten
+  upper('ghijkl');
+  upper('abcdef');
+  expect(calls).toEqual(['abcdef', 'ghijkl', 'abcdef']);
+});
+
 test('a remembered result is shared, so it is frozen: a caller that tried to change it would fail loudly', () => {
   const segments = splitLinks('See https://publicadministration.un.org for the survey.');
   expect(segments.map((s) => s.url)).toEqual([undefined, 'https://publicadministration.un.org', undefined]);

@@ -73,6 +73,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
+import { responseEncoder } from './responseJson';
 import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /** Options of the embedded store. */
@@ -167,12 +168,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     // encoder of this module's own, so that Dates are this realm's (a test runner loads modules once per file).
     const encoder = new Packr({ useRecords: false });
     const db = <V, K extends string | string[] = string>(name: string) => root.openDB<V, K>(name, { encoder } as Parameters<typeof root.openDB>[1]);
+    const responses = root.openDB<ResponseRecord, string>('responses', { encoder: responseEncoder(encoder) } as Parameters<typeof root.openDB>[1]);
     return {
       root,
       file,
       inode: statSync(file).ino,
       folder,
-      responses: db('responses'),
+      responses,
       respondents: db('respondents'),
       events: db<EventRecord, string[]>('answer_events'),
       conversations: db('conversations'),

@@ -4,7 +4,9 @@ import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DATA_FILE, createEmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded';
-import type { StoreLogger } from '../../src/store/codec';
+import { open as openLmdb } from 'lmdb';
+import { Packr } from 'msgpackr';
+import { encodeResponse, type StoreLogger } from '../../src/store/codec';
 import type { Store } from '../../src/store/port';
 import { sampleEvent, sampleInvitation, sampleResponse } from './contract';
 
@@ -99,6 +101,27 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     }
     dir = resolve(dir, '..');
   }, 60_000);
+
+  it('reads the responses an earlier version wrote as msgpack, and writes them back as JSON', async () => {
+    const earlier = sampleResponse({ submittedAt: new Date('2025-03-02T08:00:00.000Z'), status: 'submitted' });
+    const env = openLmdb({ path: join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
+    const msgpack = { encoder: new Packr({ useRecords: false }) } as Parameters<typeof env.openDB>[1];
+    await env.openDB<unknown, string>('responses', msgpack).put(earlier.id, encodeResponse(earlier, 1));
+    await env.openDB<unknown, string>('respondents', msgpack).put(earlier.respondentKey, earlier.id);
+    await env.close();
+
+    const store = await open();
+    expect(await store.findResponseByRespondent(earlier.respondentKey)).toEqual(earlier);
+    const changed = { ...earlier, answers: [...earlier.answers, { itemId: 'q3', value: 'Ley 4017/2010 https://example.gov.py/ley' }], version: 2 };
+    expect((await store.replaceResponse(changed, 1)).ok).toBe(true);
+    await store.close();
+
+    const raw = openLmdb({ path: join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
+    const stored = raw.openDB<Buffer, string>('responses', { encoding: 'binary' }).get(earlier.id)!;
+    await raw.close();
+    expect(JSON.parse(stored.toString('utf8'))).toMatchObject({ _id: earlier.id, version: 2, submittedAt: '2025-03-02T08:00:00.000Z' });
+    expect(await (await open()).getResponse(earlier.id)).toEqual(changed);
+  });
 
   it('refuses to write once its data file is deleted or replaced (and /healthz then fails), instead of writing where nobody reads', async () => {
     const store = await open();

@@ -113,7 +113,10 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     const store = await open();
     expect(await store.findResponseByRespondent(earlier.respondentKey)).toEqual(earlier);
     const changed = { ...earlier, answers: [...earlier.answers, { itemId: 'q3', value: 'Ley 4017/2010 https://example.gov.py/ley' }], version: 2 };
+    expect(await store.replaceResponse(changed, 2)).toEqual({ ok: false, reason: 'conflict' }); // its version is 1
     expect((await store.replaceResponse(changed, 1)).ok).toBe(true);
+    expect(await store.replaceResponse(changed, 1)).toEqual({ ok: false, reason: 'conflict' }); // now 2
+    expect((await store.committedTurns(earlier.id)).map((t) => t.version)).toEqual([2]);
     await store.close();
 
     const raw = openLmdb({ path: join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });

@@ -74,7 +74,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
-import { responseEncoder } from './responseJson';
+import { jsonEncoder, responseEncoder } from './responseJson';
 import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /**
@@ -191,7 +191,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       inode: statSync(file).ino,
       folder,
       responses,
-      heads: db('response_heads'),
+      heads: root.openDB<ResponseHead, string>('response_heads', { encoder: jsonEncoder<ResponseHead>(encoder) } as Parameters<typeof root.openDB>[1]),
       respondents: db('respondents'),
       events: db<EventRecord, string[]>('answer_events'),
       conversations: db('conversations'),
@@ -515,8 +515,9 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
       assertTtl(leaseSeconds);
+      // No check of the data file here (see assertIntact): a claim is kept in memory, and the commit that ends the
+      // turn refuses to write into a lost file.
       const o = await ready();
-      assertIntact(o);
       const at = now();
       // Synchronous from here on: two claims of one key cannot both get past the checks.
       const lease = leases.get(key);

@@ -135,7 +135,7 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     await expect(store.ping()).rejects.toThrow();
     await writeFile(join(dir, DATA_FILE), '');
     await expect(store.replaceResponse(doc, 1)).rejects.toThrow(/was replaced/);
-    await expect(store.claimActivity('k', 30)).rejects.toThrow(/was replaced/);
+    await expect(store.completeActivity('k', 30)).rejects.toThrow(/was replaced/);
   });
 
   it('creates the folder when it does not exist, and ping fails when it is gone', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
 import type { HttpLimits } from './http/limits';
+import { jsonBody } from './http/jsonBody';
 import type { Store } from './store/port';
 import { claimsWebchatIdentity } from './webchat/identity';
 import { securityHeaders } from './webchat/routes';
@@ -77,7 +78,7 @@ export function createServer(deps: ServerDeps): Server {
     next();
   });
   if (deps.limits) server.pre(deps.limits.perAddress);
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  server.use(jsonBody(MAX_BODY_BYTES, restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true })));
   server.post('/api/messages', async (req: Request, res: Response) => handleMessages(deps, req, res));
   server.get('/healthz', async (_req: Request, res: Response) => health(deps, res));
   for (const route of deps.routes ?? []) route(server);

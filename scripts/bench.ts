@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { englishScript, spanishScript } from '../test/fixtures/answers';
 import { FERRETDB_VERSION, startFerretDb } from './lib/ferretdb';
-import { memoryOf, ROOT, startBotProcess, type BotProcess } from '../test/fixtures/process';
+import { cpuTimeOf, memoryOf, ROOT, startBotProcess, type BotProcess } from '../test/fixtures/process';
 import { completeQuestionnaire, connections, createRespondent, openConnection, percentiles, postActivity, type Channel, type Lang, type SentActivity } from './lib/respondent';
 
 const SCRIPTS: Record<Lang, Record<string, string>> = { en: englishScript, es: spanishScript };
@@ -43,6 +43,8 @@ interface RunResult {
   latency: { p50: number; p95: number; p99: number; max: number };
   latencies: number[];
   peakRssMb: number;
+  /** The server's CPU time (user + system) per turn, in ms: what the turn costs, whatever else runs on the machine. */
+  cpuMsPerTurn: number;
   errors: number;
 }
 
@@ -161,12 +163,14 @@ async function runEcho(recorded: SentActivity[][], nodeArgs: string[]): Promise<
 async function measure(server: BotProcess, load: (record: (ms: number, status: number) => void) => Promise<void>): Promise<RunResult> {
   const latencies: number[] = [];
   let errors = 0;
+  const cpuBefore = cpuTimeOf(server.pid) ?? NaN;
   const started = performance.now();
   await load((ms, status) => {
     latencies.push(ms);
     if (status !== 200) errors += 1;
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = (cpuTimeOf(server.pid) ?? NaN) - cpuBefore;
   const memory = memoryOf(server.pid);
   return {
     turns: latencies.length,
@@ -175,6 +179,7 @@ async function measure(server: BotProcess, load: (record: (ms: number, status: n
     latency: percentiles(latencies),
     latencies,
     peakRssMb: (memory?.peak ?? NaN) / 2 ** 20,
+    cpuMsPerTurn: cpu / latencies.length,
     errors,
   };
 }
@@ -191,6 +196,7 @@ function pool(rounds: RunResult[]): RunResult {
     latency: percentiles(latencies),
     latencies,
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
+    cpuMsPerTurn: rounds.reduce((sum, r) => sum + r.cpuMsPerTurn * r.turns, 0) / turns,
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
   };
 }
@@ -338,7 +344,7 @@ async function dropDatabases(uri: string, names: string[]): Promise<void> {
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const format = (r: RunResult) =>
-  `${r.turns} turns in ${r.seconds.toFixed(1)} s = ${r.turnsPerSecond.toFixed(0)} turns/s; p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}; peak RSS ${r.peakRssMb.toFixed(0)} MB; errors ${r.errors}`;
+  `${r.turns} turns in ${r.seconds.toFixed(1)} s = ${r.turnsPerSecond.toFixed(0)} turns/s; p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}; peak RSS ${r.peakRssMb.toFixed(0)} MB; CPU ${r.cpuMsPerTurn.toFixed(2)} ms/turn; errors ${r.errors}`;
 
 function renderReport(input: {
   args: Args;
@@ -355,7 +361,7 @@ function renderReport(input: {
   const throughput = msq.turnsPerSecond / base.turnsPerSecond;
   const p99 = msq.latency.p99 / base.latency.p99;
   const row = (name: string, r: RunResult) =>
-    `| ${name} | ${r.turns} | ${r.turnsPerSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${r.peakRssMb.toFixed(0)} MB | ${r.errors} |`;
+    `| ${name} | ${r.turns} | ${r.turnsPerSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${r.peakRssMb.toFixed(0)} MB | ${r.cpuMsPerTurn.toFixed(2)} ms | ${r.errors} |`;
   const heapGrowth = paused.counts.length > 1 && paused.counts.at(-1)! > 0 ? ((paused.heapMb.at(-1)! - paused.heapMb[0]) * 1024) / paused.counts.at(-1)! : NaN;
   const lines = [
     `# Benchmark: MSQ Bot against a bare echo bot on the same stack`,
@@ -370,8 +376,8 @@ function renderReport(input: {
     `very same activities. ${args.rounds} round(s), alternating MSQ Bot and echo bot on fresh processes, pooled. MSQ Bot's store:`,
     `${storeLabel}; its rate limiter runs with limits far above the load.`,
     ``,
-    `| server | turns | turns/s | p50 | p95 | p99 | max | peak RSS | errors |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    `| server | turns | turns/s | p50 | p95 | p99 | max | peak RSS | CPU per turn | errors |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     row('MSQ Bot', msq),
     row('echo bot', base),
     ...(input.msqRounds.length > 1 ? input.msqRounds.flatMap((r, i) => [row(`MSQ Bot, round ${i + 1}`, r), row(`echo bot, round ${i + 1}`, input.echoRounds[i])]) : []),
@@ -380,6 +386,7 @@ function renderReport(input: {
     `| --- | ---: | ---: | --- |`,
     `| throughput MSQ / echo | ${(throughput * 100).toFixed(0)}% | ≥ 50% | ${throughput >= 0.5 ? 'yes' : 'no'} |`,
     `| p99 MSQ / echo | ${p99.toFixed(2)}× | ≤ 3× | ${p99 <= 3 ? 'yes' : 'no'} |`,
+    `| CPU per turn echo / MSQ (the throughput share a server-bound run would give) | ${((base.cpuMsPerTurn / msq.cpuMsPerTurn) * 100).toFixed(0)}% | — | — |`,
     `| peak RSS MSQ / echo | ${(msq.peakRssMb / base.peakRssMb).toFixed(2)}× | — | — |`,
     ``,
     `Memory with paused conversations: a fresh MSQ Bot process; each respondent answered ${paused.turnsEach - 1} questions, then`,

@@ -496,14 +496,12 @@ export function createSessionService(deps: {
       await bind({ key: respondent.key, responseId, participantId: participant.id, at });
       logger.info({ respondent: respondent.key, invitation: invitation.id, response: responseId, lead: participant.lead }, 'participant joined');
     };
-    const welcome = (participant: Participant, locale: Locale, rejoined: boolean): Reply[] => {
-      const tt = translatorFor(deps.i18n, locale);
-      return [
-        ...(rejoined ? [] : [{ type: 'message' as const, text: tt('invitation.accepted', { country }) }]),
-        { type: 'message', text: tt(rejoined ? 'team.rejoined' : 'team.joined', { country }) },
-        ...(participant.lead ? [{ type: 'message' as const, text: tt('team.lead') }] : []),
-      ];
-    };
+    // Whom they answer for, after the welcome (back) and before the questions.
+    const welcome = (lead: boolean, rejoined: boolean) => [
+      ...(rejoined ? [] : [{ key: 'invitation.accepted', params: { country } }]),
+      { key: rejoined ? 'team.rejoined' : 'team.joined', params: { country } },
+      ...(lead ? [{ key: 'team.lead' }] : []),
+    ];
     if (existing && known) {
       // The same participant from another channel (or again): their place is kept.
       if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: existing.id, at }))) return null;
@@ -511,20 +509,26 @@ export function createSessionService(deps: {
       const state = interview.load(participantState(existing, known));
       if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${known.id}`);
       const resumed = interview.resume(state);
-      return done(ok(existing.id, { ...resumed, replies: [...welcome(known, state.locale, true), ...resumed.replies] }));
+      const tt = translatorFor(deps.i18n, state.locale);
+      const told: Reply[] = welcome(known.lead, true).map((m) => ({ type: 'message', text: tt(m.key, m.params) }));
+      // After the welcome back (the first reply), before where they were.
+      return done(ok(existing.id, { ...resumed, replies: [...resumed.replies.slice(0, 1), ...told, ...resumed.replies.slice(1)] }));
     }
     const countryItem = interview.definition.items.find((item) => item.kind === 'country');
     const prefill = existing ? existing.answers : countryItem ? [{ itemId: countryItem.id, value: invitation.country.code }] : [];
     const previous = countryItem && deps.previousRounds ? await previousContext(invitation.country.code) : null;
+    const others = existing?.team?.participants ?? [];
+    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await namedLeadFor(invitation.country.code, invitation.id)));
     const start = interview.start(respondent.locale, at, {
       prefill,
       ...(invitation.sections?.length ? { focus: invitation.sections } : {}),
       ...(previous?.previous ? { previous: previous.previous } : {}),
+      // The gate's greeting (when the conversation opened) was the welcome: it is not said twice.
+      greeted: true,
+      announce: welcome(lead, false),
     });
     // Only the country is locked; other answers given by the team stay editable by every participant.
     const state: EngineState = { ...start.state, locked: countryItem ? [countryItem.id] : [] };
-    const others = existing?.team?.participants ?? [];
-    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await namedLeadFor(invitation.country.code, invitation.id)));
     const participant: Participant = {
       id: invitation.id,
       ...(invitation.email ? { email: invitation.email } : {}),
@@ -547,11 +551,7 @@ export function createSessionService(deps: {
     await joined(doc.id, participant);
     const prefilled = { ...start, state, changes: !existing && countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };
     const fromInvitation = { channel: 'invitation', userId: invitation.id };
-    const written = await write(request, doc, existing ? existing.version : null, prefilled, at, () => {
-      const replies = [...start.replies.slice(0, -1), ...welcome(participant, state.locale, false), ...start.replies.slice(-1)];
-      return ok(doc.id, { ...start, state, replies });
-    }, fromInvitation);
-    return written;
+    return write(request, doc, existing ? existing.version : null, prefilled, at, () => ok(doc.id, { ...start, state }), fromInvitation);
   }
 
   /** Whether another (unrevoked) invitation of the country names its lead. */

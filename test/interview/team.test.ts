@@ -50,6 +50,46 @@ async function invite(country: string, email: string, extra: { lead?: boolean; s
   return made.code;
 }
 
+describe('opened from an invitation link (the web chat: a greeting, then the link’s code as an event)', () => {
+  /** What the page shows: the gate's greeting, then the replies to the link's code, one message per entry. */
+  async function openLink(service: ReturnType<typeof sessions>, userId: string, locale: 'en' | 'es', code: string): Promise<string[]> {
+    const respondent = { key: `directline:${userId}`, channel: 'directline', userId, locale };
+    const conversationId = `directline:conv-${userId}`;
+    const texts = (r: TurnResult) => ('replies' in r ? r.replies.map((reply) => reply.text) : []);
+    const greeting = await service.handle({ respondent, input: { kind: 'greet' }, conversationId });
+    const joined = await service.handle({ respondent, input: { kind: 'invitation', code }, conversationId, activityKey: `directline:${userId}:1` });
+    expect(joined.status).toBe('ok');
+    return [...texts(greeting), ...texts(joined)];
+  }
+  /** The index of the one message that starts so (and fails when there are none or several). */
+  const only = (shown: string[], start: string): number => {
+    expect(shown.filter((text) => text.startsWith(start))).toHaveLength(1);
+    return shown.findIndex((text) => text.startsWith(start));
+  };
+
+  test.each([
+    ['en', 'Welcome. I will guide you', 'You are answering for Paraguay', 'Section: Country and contact information', 'Contact information — Your name'],
+    ['es', 'Le damos la bienvenida', 'Usted responde por Paraguay', 'Sección: País e información de contacto', 'Información de contacto — Su nombre'],
+  ] as const)('the only invitation of a country (%s): one welcome, whom they answer for, the section, the first question', async (locale, welcome, answeringFor, section, question) => {
+    const shown = await openLink(sessions(true), 'dl-ana', locale, await invite('PRY', 'ana@mitic.gov.py'));
+    const order = [only(shown, welcome), only(shown, answeringFor), only(shown, section), only(shown, question)];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[3]).toBe(shown.length - 1);
+  });
+
+  test.each([
+    ['en', 'Welcome. I will guide you', 'You are answering for Paraguay', 'Section: C. ', '9. '],
+    ['es', 'Le damos la bienvenida', 'Usted responde por Paraguay', 'Sección: C. ', '9. '],
+  ] as const)('a participant of a team with section C (%s): one welcome, whom they answer for, section C, its first question', async (locale, welcome, answeringFor, section, question) => {
+    const service = sessions(true);
+    await person(service, 'msteams', 'aad-ana').say(await invite('PRY', 'ana@mitic.gov.py', { lead: true }));
+    const shown = await openLink(service, 'dl-luis', locale, await invite('PRY', 'luis@mitic.gov.py', { sections: ['C'] }));
+    const order = [only(shown, welcome), only(shown, answeringFor), only(shown, section), only(shown, question)];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[3]).toBe(shown.length - 1);
+  });
+});
+
 describe('a team of one country', () => {
   test('the lead shares out a section; its holder is walked through it first; progress shows every section and who holds it', async () => {
     const service = sessions(true);

@@ -11,7 +11,7 @@ import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
 import { parseCommand } from '../interview/parse/command';
-import type { AnswerEvent, Identity, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
+import type { AnswerEvent, Identity, Invitation, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { formatDeadline } from '../review/deadline';
 import { shareResolutions } from '../review/shareResolutions';
 import { attributionOf, participantsFrom } from './participants';
@@ -243,32 +243,32 @@ export function createSessionService(deps: {
     const state = interview.load(participantState(existing, participant));
     if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${participant.id}`);
     const t = translatorFor(deps.i18n, state.locale);
-    const lead = leadOf(existing);
-    const leadName = nameOf(lead) ?? t('team.theLead');
-    const submittedNote = (): Reply[] =>
+    // Read only when a message names the lead (a lead not joined yet is looked up among the invitations).
+    const leadName = (): Promise<string> => leadNameOf(existing, t);
+    const submittedNote = async (): Promise<Reply[]> =>
       existing.status === 'submitted' && !participant.lead
-        ? [{ type: 'message', text: t('team.submittedBy', { lead: leadName, date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
+        ? [{ type: 'message', text: t('team.submittedBy', { lead: await leadName(), date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
         : [];
     if (input.kind === 'greet') {
       const resumed = await withDeadline(interview.resume(state), at);
-      return done(ok(existing.id, { ...resumed, replies: [...submittedNote(), ...resumed.replies] }));
+      return done(ok(existing.id, { ...resumed, replies: [...(await submittedNote()), ...resumed.replies] }));
     }
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
     const assignment = parseAssign(input.text);
     if (assignment && existing.status !== 'submitted') return assign(request, existing, participant, state, assignment, at);
     const command = parseCommand(interview.definition, input.text);
     if (!participant.lead && existing.status !== 'submitted' && command && (command.type === 'SUBMIT' || command.type === 'RESTART' || command.type === 'ERASE')) {
-      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: leadName }) }], changes: [], effects: [] }));
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: await leadName() }) }], changes: [], effects: [] }));
     }
     const turn = interview.handle(state, input, at);
     if (turn.effects.includes('link')) return done(await giveLink(existing.id, participant.id, turn, at));
     if (!participant.lead && turn.state.phase === 'submitted' && existing.status !== 'submitted') {
-      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadSubmits', { lead: leadName }) }], changes: [], effects: [] }));
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadSubmits', { lead: await leadName() }) }], changes: [], effects: [] }));
     }
     if (turn.effects.includes('erase')) return eraseTeam(request, existing, turn, at);
-    const notes: Reply[] = [...(turn.state.phase === 'submitted' ? submittedNote() : [])];
+    const notes: Reply[] = [...(turn.state.phase === 'submitted' ? await submittedNote() : [])];
     if (turn.state.phase === 'confirmingSubmit' && state.phase !== 'confirmingSubmit') {
-      notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: leadName }) });
+      notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: await leadName() }) });
     }
     if (command?.type === 'PROGRESS') notes.push(teamProgress(existing, turn.state, t));
     const replacedNotes = await overwritten(existing, participant, turn, t, at);
@@ -285,7 +285,7 @@ export function createSessionService(deps: {
   async function assign(request: TurnRequest, existing: ResponseDoc, participant: Participant, state: EngineState, assignment: { sections: string[]; to: string }, at: Date): Promise<Attempt | null> {
     const t = translatorFor(deps.i18n, state.locale);
     const reply = (text: string): TurnResult => ok(existing.id, { state, replies: [{ type: 'message', text }], changes: [], effects: [] });
-    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: nameOf(leadOf(existing)) ?? t('team.theLead') })));
+    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: await leadNameOf(existing, t) })));
     const participants = existing.team?.participants ?? [];
     const shared = assignSections(participants, assignment.to, assignment.sections);
     if (!shared) {
@@ -518,7 +518,7 @@ export function createSessionService(deps: {
     const prefill = existing ? existing.answers : countryItem ? [{ itemId: countryItem.id, value: invitation.country.code }] : [];
     const previous = countryItem && deps.previousRounds ? await previousContext(invitation.country.code) : null;
     const others = existing?.team?.participants ?? [];
-    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await namedLeadFor(invitation.country.code, invitation.id)));
+    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await invitedLeadOf(invitation.country.code, invitation.id)));
     const start = interview.start(respondent.locale, at, {
       prefill,
       ...(invitation.sections?.length ? { focus: invitation.sections } : {}),
@@ -554,9 +554,20 @@ export function createSessionService(deps: {
     return write(request, doc, existing ? existing.version : null, prefilled, at, () => ok(doc.id, { ...start, state }), fromInvitation);
   }
 
-  /** Whether another (unrevoked) invitation of the country names its lead. */
-  async function namedLeadFor(countryCode: string, exceptId: string): Promise<boolean> {
-    return (await store.listInvitations()).some((i) => i.country.code === countryCode && i.lead === true && !i.revokedAt && i.id !== exceptId);
+  /** The (unrevoked) invitation of the country, other than `exceptId`, that names its lead. */
+  async function invitedLeadOf(countryCode: string, exceptId?: string): Promise<Invitation | undefined> {
+    return (await store.listInvitations()).find((i) => i.country.code === countryCode && i.lead === true && !i.revokedAt && i.id !== exceptId);
+  }
+
+  /**
+   * How the lead of a team's response is named to the others: their e-mail or name; before they joined, the e-mail
+   * of the invitation that names them ("ana@… (not joined yet)"); else "the lead".
+   */
+  async function leadNameOf(doc: ResponseDoc, t: ReturnType<typeof translatorFor>): Promise<string> {
+    const lead = leadOf(doc);
+    if (lead) return nameOf(lead) ?? t('team.theLead');
+    const invited = doc.country ? await invitedLeadOf(doc.country.code) : undefined;
+    return invited?.email ? t('team.leadInvited', { email: invited.email }) : t('team.theLead');
   }
 
   /**

@@ -162,6 +162,29 @@ describe('a team of one country', () => {
   });
 });
 
+describe('before the lead has joined', () => {
+  test.each([
+    ['en', 'submit', "Only the lead of your country's response (ana@mitic.gov.py, who has not joined yet) can submit, restart or delete it."],
+    ['es', 'enviar', 'Solo la persona que coordina la respuesta de su país (ana@mitic.gov.py, que aún no se ha incorporado) puede enviarla, reiniciarla o borrarla.'],
+  ] as const)('a participant who asks to submit is told the invited lead’s e-mail (%s)', async (locale, submit, told) => {
+    const service = sessions(true);
+    await invite('PRY', 'ana@mitic.gov.py', { lead: true });
+    const luis = person(service, 'directline', 'dl-luis', locale);
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    expect(await luis.say(submit)).toContain(told);
+    expect(await luis.say('assign C to luis@mitic.gov.py')).toContain('ana@mitic.gov.py');
+  });
+
+  test('an invited lead without an e-mail is "the lead"', async () => {
+    const service = sessions(true);
+    const made = await createInvitation(store, { country: 'PRY', lead: true });
+    if (!made.ok) throw new Error('no invitation');
+    const luis = person(service, 'directline', 'dl-luis');
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    expect(await luis.say('submit')).toContain("Only the lead of your country's response (the lead) can submit");
+  });
+});
+
 test('a participant who joins after the lead submitted reads the response as submitted, and by whom', async () => {
   const service = sessions(true);
   const ana = person(service, 'msteams', 'aad-ana');

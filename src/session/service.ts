@@ -243,6 +243,9 @@ export function createSessionService(deps: {
     const state = interview.load(participantState(existing, participant));
     if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${participant.id}`);
     const t = translatorFor(deps.i18n, state.locale);
+    // A participant whose invitation the survey team revoked answers no more; what they gave before stays.
+    const invitation = await store.getInvitation(participant.id);
+    if (invitation?.revokedAt) return withdrawn(request, invitation, state.locale, at);
     // Read only when a message names the lead (a lead not joined yet is looked up among the invitations).
     const leadName = (): Promise<string> => leadNameOf(existing, t);
     const submittedNote = async (): Promise<Reply[]> =>
@@ -276,6 +279,19 @@ export function createSessionService(deps: {
     if (isDeepStrictEqual(turn.state, state)) return done(ok(existing.id, told));
     const doc = shareResolutions(withParticipantState(toDoc(existing, turn.state, at), participant.id, turn.state), turn.state);
     return write(request, doc, existing.version, turn, at, () => ok(existing.id, told, answeredPrompt(state, turn)), whoOf(request.respondent), state);
+  }
+
+  /**
+   * A participant whose invitation was revoked: refused, storing nothing, with whom to contact. A new invitation code
+   * (typed, or in the web chat's link) joins them again as the participant of that invitation; the revoked code in
+   * the link of a page they reopen says nothing more than the greeting did.
+   */
+  async function withdrawn(request: TurnRequest, invitation: Invitation, locale: Locale, at: Date): Promise<Attempt | null> {
+    const { input } = request;
+    const code = input.kind === 'invitation' ? findCode(input.code) : null;
+    if (code && hashCode(code) !== invitation.codeHash) return admit(request, at);
+    logger.info({ respondent: request.respondent.key, invitation: invitation.id }, 'turn of a participant whose invitation was revoked refused');
+    return done({ status: 'gated', locale, replies: input.kind === 'invitation' ? [] : [message(locale, 'team.withdrawn')] });
   }
 
   /**

@@ -185,6 +185,63 @@ describe('before the lead has joined', () => {
   });
 });
 
+describe('a participant whose invitation the survey team revoked', () => {
+  test.each([
+    ['en', 'Director', 'Your access to your country\'s response has been withdrawn by the UN DESA survey team', 'please contact Madeleine Losch'],
+    ['es', 'Director', 'El equipo de la Encuesta del DAES ha retirado su acceso a la respuesta de su país', 'póngase en contacto con Madeleine Losch'],
+  ] as const)('is refused on their next message, nothing is stored, their earlier answers stay (%s)', async (locale, answer, withdrawn, contact) => {
+    const service = sessions(true);
+    const ana = person(service, 'msteams', 'aad-ana', locale);
+    const luis = person(service, 'directline', 'dl-luis', locale);
+    await ana.say(await invite('PRY', 'ana@mitic.gov.py', { lead: true }));
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    await luis.say('Luis Benítez');
+    await store.revokeInvitation(made.invitation.id, clock);
+    const before = (await responseOf(store, ana.key))!;
+    const events = (await store.listEvents(before.id)).length;
+
+    const told = await luis.say(answer);
+    expect(told).toContain(withdrawn);
+    expect(told).toContain(contact);
+    expect(told).not.toMatch(/Saved|Guardad/);
+    for (const more of ['help', 'link', 'progress']) expect(await luis.say(more)).toContain(withdrawn);
+    const greeted = await service.handle({ respondent: { key: luis.key, channel: 'directline', userId: 'dl-luis', locale }, input: { kind: 'greet' } });
+    expect(greeted).toMatchObject({ status: 'gated', replies: [{ text: expect.stringContaining(withdrawn) }] });
+    const after = (await responseOf(store, ana.key))!;
+    expect(after.version).toBe(before.version);
+    expect(after.answers).toContainEqual({ itemId: 'respondent.name', value: 'Luis Benítez' });
+    expect(await store.listEvents(before.id)).toHaveLength(events);
+    // The others go on.
+    expect(await ana.say(answer)).toMatch(/Saved|Guardad/);
+  });
+
+  test('a new invitation code joins them again', async () => {
+    const service = sessions(true);
+    const luis = person(service, 'directline', 'dl-luis');
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    await store.revokeInvitation(made.invitation.id, clock);
+    // The web chat page reopened from the old link: the greeting said it all.
+    const respondent = { key: luis.key, channel: 'directline', userId: 'dl-luis', locale: 'en' as const };
+    expect(await service.handle({ respondent, input: { kind: 'invitation', code: made.code } })).toEqual({ status: 'gated', locale: 'en', replies: [] });
+    expect(await luis.say(made.code)).toContain('This invitation code is no longer valid');
+    expect(await luis.say(await invite('PRY', 'luis.b@mitic.gov.py'))).toContain('You are answering for Paraguay');
+    expect(await luis.say('Luis Benítez')).toContain('Saved.');
+  });
+
+  test('the check costs no store read for a respondent of their own', async () => {
+    const solo = person(sessions(false), 'msteams', 'aad-solo');
+    const reads = jest.spyOn(store, 'getInvitation');
+    await solo.say('hello');
+    await solo.say('Paraguay');
+    await solo.say('Ana Giménez');
+    expect(reads).not.toHaveBeenCalled();
+  });
+});
+
 test('a participant who joins after the lead submitted reads the response as submitted, and by whom', async () => {
   const service = sessions(true);
   const ana = person(service, 'msteams', 'aad-ana');

@@ -397,6 +397,11 @@ export function createSessionService(deps: {
       logger.info({ respondent: respondent.key }, 'link code refused');
       return done({ status: 'ok', locale: respondent.locale, replies: [message(respondent.locale, 'link.invalid')], effects: [] });
     }
+    // A code given before the participant's invitation was revoked binds nothing (see withdrawn).
+    if (participant && (await store.getInvitation(participant.id))?.revokedAt) {
+      logger.info({ respondent: respondent.key, invitation: participant.id }, 'link code of a participant whose invitation was revoked refused');
+      return done({ status: 'gated', locale: state.locale, replies: [message(state.locale, 'team.withdrawn')] });
+    }
     await bind({ key: respondent.key, responseId: doc.id, participantId: participant?.id ?? null, at });
     logger.info({ respondent: respondent.key, response: doc.id }, 'identity linked to a response');
     const resumed = interview.resume(state);

@@ -217,6 +217,19 @@ describe('a participant whose invitation the survey team revoked', () => {
     expect(await ana.say(answer)).toMatch(/Saved|Guardad/);
   });
 
+  test('a link code they got before cannot bind another channel', async () => {
+    const service = sessions(true);
+    const luis = person(service, 'msteams', 'aad-luis');
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    const code = /LINK-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(await luis.say('link'))![0];
+    await store.revokeInvitation(made.invitation.id, clock);
+    const web = person(service, 'directline', 'dl-luis');
+    expect(await web.say(code)).toContain('Your access to your country\'s response has been withdrawn');
+    expect(await store.findIdentity(web.key)).toBeNull();
+  });
+
   test('a new invitation code joins them again', async () => {
     const service = sessions(true);
     const luis = person(service, 'directline', 'dl-luis');

@@ -4,7 +4,7 @@ import { MsqAuthentication } from '../../src/bot/authentication';
 
 /** A user token client that answers getTokenStatus, standing for the one botbuilder builds. */
 class FakeTokenClient extends UserTokenClient {
-  getTokenStatus = jest.fn(async () => [{ channelId: 'msteams', connectionName: 'graph', hasToken: true }]);
+  getTokenStatus = jest.fn(async () => [{ channelId: 'msteams', connectionName: 'graph', hasToken: true, serviceProviderDisplayName: 'Microsoft Graph' }]);
   getUserToken = jest.fn();
   getSignInResource = jest.fn();
   signOutUser = jest.fn();
@@ -22,7 +22,7 @@ describe('authentication: the user token client (OAuth, unused by the bot) is bu
     const client = await auth.createUserTokenClient(new ClaimsIdentity([], true));
     expect(build).not.toHaveBeenCalled();
 
-    expect(await client.getTokenStatus('user-1', 'msteams', '')).toEqual([{ channelId: 'msteams', connectionName: 'graph', hasToken: true }]);
+    expect(await client.getTokenStatus('user-1', 'msteams', '')).toEqual([{ channelId: 'msteams', connectionName: 'graph', hasToken: true, serviceProviderDisplayName: 'Microsoft Graph' }]);
     await client.getTokenStatus('user-1', 'msteams', 'graph');
     expect(build).toHaveBeenCalledTimes(1);
     expect(fake.getTokenStatus.mock.calls).toEqual([

@@ -346,9 +346,9 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       if (!current || current.version !== commit.expectedVersion) return CONFLICT;
       if (owner !== undefined && owner !== rec._id) return CONFLICT; // the new respondentKey is another respondent's
     }
-    const turns = withTurn(current?.turns, turnRecord(commit, rec.version));
-    o.responses.put(id, { ...rec, turns });
-    o.heads.put(id, { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns });
+    // The recent turns live in the head only (responses written before heads carried them themselves).
+    o.responses.put(id, rec);
+    o.heads.put(id, { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) });
     if (current && current.respondentKey !== rec.respondentKey) o.respondents.remove(dbKey(current.respondentKey));
     o.respondents.put(key, rec._id);
     for (const event of events) {

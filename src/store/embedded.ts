@@ -350,7 +350,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     o.responses.put(id, rec);
     o.heads.put(id, { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) });
     if (current && current.respondentKey !== rec.respondentKey) o.respondents.remove(dbKey(current.respondentKey));
-    o.respondents.put(key, rec._id);
+    if (owner !== rec._id) o.respondents.put(key, rec._id);
     for (const event of events) {
       const eventKey = [id, dbKey(event._id)];
       if (o.events.get(eventKey) === undefined) o.events.put(eventKey, event);

@@ -234,6 +234,24 @@ interface PausedMemory {
  * file, not in the heap: the heap a fresh store takes with the same file is reported beside (MongoDB keeps the
  * data in the database).
  */
+/** How many respondents pause before the "0" sample of the paused-memory run (see pausedMemory). */
+const PAUSED_WARM_UP = 200;
+
+/** Respondents who each answer a few questions (turnsEach turns with the greeting), then go quiet and close their connection; 25 at a time. */
+async function pauseRespondents(userIds: string[], bot: BotProcess, serviceUrl: string, turnsEach: number): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 25) {
+    await Promise.all(
+      userIds.slice(i, i + 25).map(async (userId, k) => {
+        const { channel, lang } = profile(i + k);
+        const r = createRespondent({ botUrl: bot.url, userId, channel, locale: lang, serviceUrl });
+        let reply = await r.post(r.greeting());
+        for (let t = 1; t < turnsEach && reply.questionId; t++) reply = await r.post(r.message(SCRIPTS[lang][reply.questionId] ?? 'skip'));
+        r.agent.destroy(); // gone quiet: its connection closes, as a channel's idle connection does
+      }),
+    );
+  }
+}
+
 async function pausedMemory(count: number, serviceUrl: string, mongo: Record<string, string> | null, dataDir: () => string): Promise<PausedMemory> {
   const dir = dataDir();
   const bot = await startBotProcess({
@@ -244,8 +262,11 @@ async function pausedMemory(count: number, serviceUrl: string, mongo: Record<str
   const turnsEach = 6;
   const result: PausedMemory = { counts: [], rssMb: [], heapMb: [], turnsEach, dataMb: NaN, storeHeapMb: NaN, respondents: 0 };
   try {
-    // The same warm-up as the throughput run, so that "0" has the code paths loaded.
+    // The same warm-up as the throughput run, then PAUSED_WARM_UP respondents who pause like the counted ones (not
+    // counted), so that "0" has the code paths of a new respondent compiled and the process's own pools at their
+    // working size: what grows after it grows with the paused conversations.
     await warmUp(bot, serviceUrl, 'warm-paused');
+    await pauseRespondents(Array.from({ length: PAUSED_WARM_UP }, (_, k) => `warm-paused-${k}`), bot, serviceUrl, turnsEach);
     const sample = async (n: number) => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const heap = await probeHeap(bot);
@@ -256,20 +277,9 @@ async function pausedMemory(count: number, serviceUrl: string, mongo: Record<str
     };
     await sample(0);
     let started = 0;
-    for (const target of [Math.floor(count / 2), count]) {
-      const batch = Array.from({ length: target - started }, (_, k) => started + k);
+    for (const target of [Math.floor(count / 4), Math.floor(count / 2), count]) {
+      await pauseRespondents(Array.from({ length: target - started }, (_, k) => `paused-${started + k}`), bot, serviceUrl, turnsEach);
       started = target;
-      // 25 at a time: each answers a few questions, then goes quiet.
-      for (let i = 0; i < batch.length; i += 25) {
-        await Promise.all(
-          batch.slice(i, i + 25).map(async (n) => {
-            const { channel, lang } = profile(n);
-            const r = createRespondent({ botUrl: bot.url, userId: `paused-${n}`, channel, locale: lang, serviceUrl });
-            let reply = await r.post(r.greeting());
-            for (let t = 1; t < turnsEach && reply.questionId; t++) reply = await r.post(r.message(SCRIPTS[lang][reply.questionId] ?? 'skip'));
-          }),
-        );
-      }
       await sample(target);
     }
   } finally {
@@ -390,13 +400,16 @@ function renderReport(input: {
     `| peak RSS MSQ / echo | ${(msq.peakRssMb / base.peakRssMb).toFixed(2)}× | — | — |`,
     ``,
     `Memory with paused conversations: a fresh MSQ Bot process; each respondent answered ${paused.turnsEach - 1} questions, then`,
-    `went quiet; figures after a full garbage collection (\`--expose-gc\`, scripts/lib/gc-probe.cjs).`,
+    `went quiet; figures after a full garbage collection (\`--expose-gc\`, scripts/lib/gc-probe.cjs). Before "0", the process ran the`,
+    `warm-up questionnaires and ${PAUSED_WARM_UP} respondents who paused the same way (not counted), so that one-off growth (compiled`,
+    `code, the process's pools reaching their working size) is not counted as growth per conversation.`,
     ``,
     `| paused conversations | live heap | RSS |`,
     `| ---: | ---: | ---: |`,
     ...paused.counts.map((n, i) => `| ${n} | ${paused.heapMb[i].toFixed(1)} MB | ${paused.rssMb[i].toFixed(1)} MB |`),
     ``,
-    `Heap growth: ${heapGrowth.toFixed(1)} KB per paused conversation, ${(paused.heapMb.at(-1)! - paused.heapMb[0]).toFixed(1)} MB for ${paused.counts.at(-1)}.` +
+    `Heap growth: ${heapGrowth.toFixed(1)} KB per paused conversation, ${(paused.heapMb.at(-1)! - paused.heapMb[0]).toFixed(1)} MB for ${paused.counts.at(-1)}` +
+      ` (from ${paused.counts.at(-3)} to ${paused.counts.at(-1)}: ${(paused.heapMb.at(-1)! - paused.heapMb.at(-3)!).toFixed(1)} MB).` +
       (Number.isNaN(paused.storeHeapMb)
         ? ''
         : ` The embedded store (LMDB) keeps its data in its memory-mapped file: the same data opened by a fresh store takes` +

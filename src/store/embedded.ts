@@ -24,7 +24,7 @@ import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { asBinary, open, type Database, type RootDatabase } from 'lmdb';
 import { Packr } from 'msgpackr';
 import {
   activityRecord,
@@ -74,7 +74,7 @@ import {
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
-import { jsonEncoder, responseEncoder } from './responseJson';
+import { jsonEncoder, responseEncoder, type Encoder } from './responseJson';
 import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
 
 /**
@@ -107,6 +107,34 @@ export const DATA_FILE = 'msq.mdb';
 
 const CONFLICT: WriteResult = { ok: false, reason: 'conflict' };
 
+/** How many responses the store keeps decoded (see findResponse): more than the respondents answering at one moment. */
+const RECENT_RESPONSES = 64;
+
+/** A response record whose answers and lists cannot be changed (it may be handed out more than once). */
+function frozen(rec: ResponseRecord): ResponseRecord {
+  for (const answer of rec.answers) {
+    if (Array.isArray(answer.value)) Object.freeze(answer.value);
+    Object.freeze(answer);
+  }
+  Object.freeze(rec.answers);
+  Object.freeze(rec.deferred);
+  if (rec.country) Object.freeze(rec.country);
+  return Object.freeze(rec);
+}
+
+/** A mutable copy of a (frozen) response record, for a caller: answers, lists, country and dates are its own. */
+function thawed(rec: ResponseRecord): ResponseRecord {
+  return {
+    ...rec,
+    country: rec.country && { code: rec.country.code, name: rec.country.name },
+    answers: rec.answers.map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value })),
+    deferred: [...rec.deferred],
+    createdAt: new Date(rec.createdAt.getTime()),
+    updatedAt: new Date(rec.updatedAt.getTime()),
+    submittedAt: rec.submittedAt && new Date(rec.submittedAt.getTime()),
+  };
+}
+
 /** Keys longer than this are stored by their hash (LMDB keys are limited to about 2 kB). */
 const MAX_PLAIN_KEY_BYTES = 480;
 
@@ -137,7 +165,7 @@ function written(rec: ResponseRecord): WriteResult {
   return {
     ok: true,
     get doc(): ResponseDoc {
-      return (doc ??= decodeResponse(rec));
+      return (doc ??= decodeResponse(thawed(rec)));
     },
   };
 }
@@ -156,6 +184,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     inode: number;
     folder: string;
     responses: Database<ResponseRecord, string>;
+    /** How responses are written (JSON) and read (JSON, or msgpack for older records). */
+    responseEncoder: Encoder<ResponseRecord>;
     /** What a commit checks of each response (see ResponseHead), written with it. */
     heads: Database<ResponseHead, string>;
     respondents: Database<string, string>;
@@ -184,13 +214,15 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     // encoder of this module's own, so that Dates are this realm's (a test runner loads modules once per file).
     const encoder = new Packr({ useRecords: false });
     const db = <V, K extends string | string[] = string>(name: string) => root.openDB<V, K>(name, { encoder } as Parameters<typeof root.openDB>[1]);
-    const responses = root.openDB<ResponseRecord, string>('responses', { encoder: responseEncoder(encoder) } as Parameters<typeof root.openDB>[1]);
+    const responseCodec = responseEncoder(encoder);
+    const responses = root.openDB<ResponseRecord, string>('responses', { encoder: responseCodec } as Parameters<typeof root.openDB>[1]);
     return {
       root,
       file,
       inode: statSync(file).ino,
       folder,
       responses,
+      responseEncoder: responseCodec,
       heads: root.openDB<ResponseHead, string>('response_heads', { encoder: jsonEncoder<ResponseHead>(encoder) } as Parameters<typeof root.openDB>[1]),
       respondents: db('respondents'),
       events: db<EventRecord, string[]>('answer_events'),
@@ -322,8 +354,34 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     });
   }
 
+  /**
+   * The responses read or written last, with the bytes they were read from: a respondent's next turn reads the same
+   * bytes back, and comparing them costs far less than parsing them again. A record is only ever taken from here
+   * when the database holds exactly its bytes, so another process's write, an erasure or a commit that failed is
+   * seen at once. Records handed out from here are frozen (their answers and lists too), as they are shared.
+   */
+  const recent = new Map<string, { bytes: Buffer; rec: ResponseRecord }>();
+
+  function keepRecent(key: string, bytes: Buffer, rec: ResponseRecord): ResponseRecord {
+    recent.delete(key);
+    recent.set(key, { bytes, rec: frozen(rec) });
+    if (recent.size > RECENT_RESPONSES) recent.delete(recent.keys().next().value!);
+    return rec;
+  }
+
   function findResponse(o: Opened, id: string): ResponseRecord | undefined {
-    return o.responses.get(dbKey(id));
+    const key = dbKey(id);
+    const shared = o.responses.getBinaryFast(key);
+    if (shared === undefined) {
+      recent.delete(key);
+      return undefined;
+    }
+    // lmdb's buffer is reused by the next read and longer than the value (its `length` says how much is the value).
+    const bytes = shared.subarray(0, shared.length);
+    const hit = recent.get(key);
+    if (hit && hit.bytes.equals(bytes)) return hit.rec;
+    const copy = Buffer.from(bytes);
+    return keepRecent(key, copy, o.responseEncoder.decode(copy));
   }
 
   /** A response's head, by its database key; read from the response itself when it has none (older data). */
@@ -347,7 +405,9 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       if (owner !== undefined && owner !== rec._id) return CONFLICT; // the new respondentKey is another respondent's
     }
     // The recent turns live in the head only (responses written before heads carried them themselves).
-    o.responses.put(id, rec);
+    const bytes = o.responseEncoder.encode(rec);
+    o.responses.put(id, asBinary(bytes) as unknown as ResponseRecord); // already encoded
+    keepRecent(id, bytes, rec); // if the transaction fails, the database's bytes differ and this is never used
     o.heads.put(id, { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) });
     if (current && current.respondentKey !== rec.respondentKey) o.respondents.remove(dbKey(current.respondentKey));
     if (owner !== rec._id) o.respondents.put(key, rec._id);
@@ -382,13 +442,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       const o = await ready();
       const id = o.respondents.get(dbKey(respondentKey));
       const rec = id === undefined ? undefined : findResponse(o, id);
-      return rec && rec.respondentKey === respondentKey ? decodeResponse(rec) : null;
+      return rec && rec.respondentKey === respondentKey ? decodeResponse(thawed(rec)) : null;
     },
 
     async getResponse(id) {
       assertKey(id, 'id');
       const rec = findResponse(await ready(), id);
-      return rec && rec._id === id ? decodeResponse(rec) : null;
+      return rec && rec._id === id ? decodeResponse(thawed(rec)) : null;
     },
 
     async listResponses(filter: ResponseFilter = {}) {

@@ -126,6 +126,23 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     expect(await (await open()).getResponse(earlier.id)).toEqual(changed);
   });
 
+  it('reads a response again when another writer changed it, though it keeps the last ones it read decoded', async () => {
+    const first = await open();
+    const other = await open(); // a second store on the same file: another process, as far as the first can tell
+    const doc = sampleResponse();
+    await first.insertResponse(doc);
+    expect((await first.getResponse(doc.id))!.answers).toEqual(doc.answers);
+    const changed = { ...doc, answers: [{ itemId: 'q1', value: 'no' }], version: 2 };
+    expect((await other.replaceResponse(changed, 1)).ok).toBe(true);
+    expect(await first.getResponse(doc.id)).toEqual(changed);
+    expect(await first.findResponseByRespondent(doc.respondentKey)).toEqual(changed);
+    // Its own stale write is refused, and what it reads afterwards is still the other's.
+    expect(await first.replaceResponse({ ...doc, version: 2 }, 1)).toEqual({ ok: false, reason: 'conflict' });
+    expect(await first.getResponse(doc.id)).toEqual(changed);
+    expect(await other.eraseResponse(doc.id, { channel: 'admin', userId: 'team' }, new Date())).toBe(true);
+    expect(await first.getResponse(doc.id)).toBeNull();
+  });
+
   it('refuses to write once its data file is deleted or replaced (and /healthz then fails), instead of writing where nobody reads', async () => {
     const store = await open();
     const doc = sampleResponse();

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { englishScript, spanishScript } from '../test/fixtures/answers';
 import { FERRETDB_VERSION, startFerretDb } from './lib/ferretdb';
-import { memoryOf, ROOT, startBotProcess, type BotProcess } from '../test/fixtures/process';
+import { cpuTimeOf, memoryOf, ROOT, startBotProcess, type BotProcess } from '../test/fixtures/process';
 import { completeQuestionnaire, connections, createRespondent, openConnection, percentiles, postActivity, type Channel, type Lang, type SentActivity } from './lib/respondent';
 
 const SCRIPTS: Record<Lang, Record<string, string>> = { en: englishScript, es: spanishScript };
@@ -43,6 +43,8 @@ interface RunResult {
   latency: { p50: number; p95: number; p99: number; max: number };
   latencies: number[];
   peakRssMb: number;
+  /** The server's CPU time (user + system) per turn, in ms: what the turn costs, whatever else runs on the machine. */
+  cpuMsPerTurn: number;
   errors: number;
 }
 
@@ -161,12 +163,14 @@ async function runEcho(recorded: SentActivity[][], nodeArgs: string[]): Promise<
 async function measure(server: BotProcess, load: (record: (ms: number, status: number) => void) => Promise<void>): Promise<RunResult> {
   const latencies: number[] = [];
   let errors = 0;
+  const cpuBefore = cpuTimeOf(server.pid) ?? NaN;
   const started = performance.now();
   await load((ms, status) => {
     latencies.push(ms);
     if (status !== 200) errors += 1;
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = (cpuTimeOf(server.pid) ?? NaN) - cpuBefore;
   const memory = memoryOf(server.pid);
   return {
     turns: latencies.length,
@@ -175,6 +179,7 @@ async function measure(server: BotProcess, load: (record: (ms: number, status: n
     latency: percentiles(latencies),
     latencies,
     peakRssMb: (memory?.peak ?? NaN) / 2 ** 20,
+    cpuMsPerTurn: cpu / latencies.length,
     errors,
   };
 }
@@ -191,6 +196,7 @@ function pool(rounds: RunResult[]): RunResult {
     latency: percentiles(latencies),
     latencies,
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
+    cpuMsPerTurn: rounds.reduce((sum, r) => sum + r.cpuMsPerTurn * r.turns, 0) / turns,
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
   };
 }
@@ -228,6 +234,24 @@ interface PausedMemory {
  * file, not in the heap: the heap a fresh store takes with the same file is reported beside (MongoDB keeps the
  * data in the database).
  */
+/** How many respondents pause before the "0" sample of the paused-memory run (see pausedMemory). */
+const PAUSED_WARM_UP = 200;
+
+/** Respondents who each answer a few questions (turnsEach turns with the greeting), then go quiet and close their connection; 25 at a time. */
+async function pauseRespondents(userIds: string[], bot: BotProcess, serviceUrl: string, turnsEach: number): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 25) {
+    await Promise.all(
+      userIds.slice(i, i + 25).map(async (userId, k) => {
+        const { channel, lang } = profile(i + k);
+        const r = createRespondent({ botUrl: bot.url, userId, channel, locale: lang, serviceUrl });
+        let reply = await r.post(r.greeting());
+        for (let t = 1; t < turnsEach && reply.questionId; t++) reply = await r.post(r.message(SCRIPTS[lang][reply.questionId] ?? 'skip'));
+        r.agent.destroy(); // gone quiet: its connection closes, as a channel's idle connection does
+      }),
+    );
+  }
+}
+
 async function pausedMemory(count: number, serviceUrl: string, mongo: Record<string, string> | null, dataDir: () => string): Promise<PausedMemory> {
   const dir = dataDir();
   const bot = await startBotProcess({
@@ -238,8 +262,11 @@ async function pausedMemory(count: number, serviceUrl: string, mongo: Record<str
   const turnsEach = 6;
   const result: PausedMemory = { counts: [], rssMb: [], heapMb: [], turnsEach, dataMb: NaN, storeHeapMb: NaN, respondents: 0 };
   try {
-    // The same warm-up as the throughput run, so that "0" has the code paths loaded.
+    // The same warm-up as the throughput run, then PAUSED_WARM_UP respondents who pause like the counted ones (not
+    // counted), so that "0" has the code paths of a new respondent compiled and the process's own pools at their
+    // working size: what grows after it grows with the paused conversations.
     await warmUp(bot, serviceUrl, 'warm-paused');
+    await pauseRespondents(Array.from({ length: PAUSED_WARM_UP }, (_, k) => `warm-paused-${k}`), bot, serviceUrl, turnsEach);
     const sample = async (n: number) => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const heap = await probeHeap(bot);
@@ -250,20 +277,9 @@ async function pausedMemory(count: number, serviceUrl: string, mongo: Record<str
     };
     await sample(0);
     let started = 0;
-    for (const target of [Math.floor(count / 2), count]) {
-      const batch = Array.from({ length: target - started }, (_, k) => started + k);
+    for (const target of [Math.floor(count / 4), Math.floor(count / 2), count]) {
+      await pauseRespondents(Array.from({ length: target - started }, (_, k) => `paused-${started + k}`), bot, serviceUrl, turnsEach);
       started = target;
-      // 25 at a time: each answers a few questions, then goes quiet.
-      for (let i = 0; i < batch.length; i += 25) {
-        await Promise.all(
-          batch.slice(i, i + 25).map(async (n) => {
-            const { channel, lang } = profile(n);
-            const r = createRespondent({ botUrl: bot.url, userId: `paused-${n}`, channel, locale: lang, serviceUrl });
-            let reply = await r.post(r.greeting());
-            for (let t = 1; t < turnsEach && reply.questionId; t++) reply = await r.post(r.message(SCRIPTS[lang][reply.questionId] ?? 'skip'));
-          }),
-        );
-      }
       await sample(target);
     }
   } finally {
@@ -338,7 +354,7 @@ async function dropDatabases(uri: string, names: string[]): Promise<void> {
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const format = (r: RunResult) =>
-  `${r.turns} turns in ${r.seconds.toFixed(1)} s = ${r.turnsPerSecond.toFixed(0)} turns/s; p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}; peak RSS ${r.peakRssMb.toFixed(0)} MB; errors ${r.errors}`;
+  `${r.turns} turns in ${r.seconds.toFixed(1)} s = ${r.turnsPerSecond.toFixed(0)} turns/s; p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}; peak RSS ${r.peakRssMb.toFixed(0)} MB; CPU ${r.cpuMsPerTurn.toFixed(2)} ms/turn; errors ${r.errors}`;
 
 function renderReport(input: {
   args: Args;
@@ -355,7 +371,7 @@ function renderReport(input: {
   const throughput = msq.turnsPerSecond / base.turnsPerSecond;
   const p99 = msq.latency.p99 / base.latency.p99;
   const row = (name: string, r: RunResult) =>
-    `| ${name} | ${r.turns} | ${r.turnsPerSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${r.peakRssMb.toFixed(0)} MB | ${r.errors} |`;
+    `| ${name} | ${r.turns} | ${r.turnsPerSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${r.peakRssMb.toFixed(0)} MB | ${r.cpuMsPerTurn.toFixed(2)} ms | ${r.errors} |`;
   const heapGrowth = paused.counts.length > 1 && paused.counts.at(-1)! > 0 ? ((paused.heapMb.at(-1)! - paused.heapMb[0]) * 1024) / paused.counts.at(-1)! : NaN;
   const lines = [
     `# Benchmark: MSQ Bot against a bare echo bot on the same stack`,
@@ -370,8 +386,8 @@ function renderReport(input: {
     `very same activities. ${args.rounds} round(s), alternating MSQ Bot and echo bot on fresh processes, pooled. MSQ Bot's store:`,
     `${storeLabel}; its rate limiter runs with limits far above the load.`,
     ``,
-    `| server | turns | turns/s | p50 | p95 | p99 | max | peak RSS | errors |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    `| server | turns | turns/s | p50 | p95 | p99 | max | peak RSS | CPU per turn | errors |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     row('MSQ Bot', msq),
     row('echo bot', base),
     ...(input.msqRounds.length > 1 ? input.msqRounds.flatMap((r, i) => [row(`MSQ Bot, round ${i + 1}`, r), row(`echo bot, round ${i + 1}`, input.echoRounds[i])]) : []),
@@ -380,16 +396,20 @@ function renderReport(input: {
     `| --- | ---: | ---: | --- |`,
     `| throughput MSQ / echo | ${(throughput * 100).toFixed(0)}% | ≥ 50% | ${throughput >= 0.5 ? 'yes' : 'no'} |`,
     `| p99 MSQ / echo | ${p99.toFixed(2)}× | ≤ 3× | ${p99 <= 3 ? 'yes' : 'no'} |`,
+    `| CPU per turn echo / MSQ (the throughput share a server-bound run would give) | ${((base.cpuMsPerTurn / msq.cpuMsPerTurn) * 100).toFixed(0)}% | — | — |`,
     `| peak RSS MSQ / echo | ${(msq.peakRssMb / base.peakRssMb).toFixed(2)}× | — | — |`,
     ``,
     `Memory with paused conversations: a fresh MSQ Bot process; each respondent answered ${paused.turnsEach - 1} questions, then`,
-    `went quiet; figures after a full garbage collection (\`--expose-gc\`, scripts/lib/gc-probe.cjs).`,
+    `went quiet; figures after a full garbage collection (\`--expose-gc\`, scripts/lib/gc-probe.cjs). Before "0", the process ran the`,
+    `warm-up questionnaires and ${PAUSED_WARM_UP} respondents who paused the same way (not counted), so that one-off growth (compiled`,
+    `code, the process's pools reaching their working size) is not counted as growth per conversation.`,
     ``,
     `| paused conversations | live heap | RSS |`,
     `| ---: | ---: | ---: |`,
     ...paused.counts.map((n, i) => `| ${n} | ${paused.heapMb[i].toFixed(1)} MB | ${paused.rssMb[i].toFixed(1)} MB |`),
     ``,
-    `Heap growth: ${heapGrowth.toFixed(1)} KB per paused conversation, ${(paused.heapMb.at(-1)! - paused.heapMb[0]).toFixed(1)} MB for ${paused.counts.at(-1)}.` +
+    `Heap growth: ${heapGrowth.toFixed(1)} KB per paused conversation, ${(paused.heapMb.at(-1)! - paused.heapMb[0]).toFixed(1)} MB for ${paused.counts.at(-1)}` +
+      ` (from ${paused.counts.at(-3)} to ${paused.counts.at(-1)}: ${(paused.heapMb.at(-1)! - paused.heapMb.at(-3)!).toFixed(1)} MB).` +
       (Number.isNaN(paused.storeHeapMb)
         ? ''
         : ` The embedded store (LMDB) keeps its data in its memory-mapped file: the same data opened by a fresh store takes` +

@@ -1,4 +1,5 @@
-import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { CallerIdConstants, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { MsqAuthentication } from './bot/authentication';
 import { AuthenticationConstants } from 'botframework-connector';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
   const previousRounds = overrides.admin?.previousRounds ?? createStorePreviousRounds(store);
   const sessions = createSessionService({ store, interview, i18n, logger, requireInvitation: env.REQUIRE_INVITATION, previousRounds });
 
-  const auth = new ConfigurationBotFrameworkAuthentication(
+  const auth = new MsqAuthentication(
     {
       MicrosoftAppId: env.MicrosoftAppId,
       MicrosoftAppTenantId: env.MicrosoftAppTenantId,

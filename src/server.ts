@@ -2,8 +2,9 @@ import type { Activity, ActivityHandler, TurnContext } from 'botbuilder';
 import type { MsqAdapter } from './bot/adapter';
 import type { Logger } from 'pino';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
-import { z } from 'zod';
 import type { HttpLimits } from './http/limits';
+import { readActivity } from './http/activity';
+import { jsonBody } from './http/jsonBody';
 import type { Store } from './store/port';
 import { claimsWebchatIdentity } from './webchat/identity';
 import { securityHeaders } from './webchat/routes';
@@ -28,42 +29,6 @@ export interface ServerDeps {
 /** The largest request body accepted: a 20,000-character answer in any script fits with room to spare. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
-const str = (max: number) => z.string().max(max);
-const account = (idMax: number) => z.looseObject({ id: str(idMax), name: str(1024).nullish(), aadObjectId: str(256).nullish() });
-
-/**
- * The fields of an activity the bot and botbuilder rely on, with the types they assume (a wrong type would
- * throw inside the turn); anything else is passed through untouched. Optional fields may also be null, as some
- * channels' serializers write them.
- */
-const activitySchema = z
-  .looseObject({
-    type: z.string().min(1).max(64),
-    id: str(512).nullish(),
-    channelId: z.string().min(1).max(128),
-    serviceUrl: str(2048)
-      .refine((url) => /^https?:\/\//i.test(url) && URL.canParse(url), 'must be an http(s) URL')
-      .nullish(),
-    conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
-    from: account(512).nullish(),
-    recipient: account(512).partial({ id: true }).nullish(),
-    text: z.string().nullish(),
-    locale: str(64).nullish(),
-    name: str(256).nullish(),
-    replyToId: str(512).nullish(),
-    deliveryMode: str(64).nullish(),
-    entities: z.array(z.looseObject({ type: str(128) })).max(64).nullish(),
-    channelData: z.record(z.string(), z.unknown()).nullish(),
-    membersAdded: z.array(account(512)).max(64).nullish(),
-    membersRemoved: z.array(account(512)).max(64).nullish(),
-    attachments: z.array(z.record(z.string(), z.unknown())).max(64).nullish(),
-  })
-  .refine((a) => typeof a.serviceUrl === 'string' || a.deliveryMode === 'expectReplies', {
-    // Replies go to serviceUrl unless they come back in the HTTP response: without it a turn could only fail, slowly.
-    path: ['serviceUrl'],
-    message: 'is required unless deliveryMode is expectReplies',
-  });
-
 /**
  * The HTTP server: `POST /api/messages` through the Bot Framework adapter, and `GET /healthz`; security headers
  * on every response (also errors and 404s), rate limits (429 with Retry-After), bodies over MAX_BODY_BYTES
@@ -77,7 +42,7 @@ export function createServer(deps: ServerDeps): Server {
     next();
   });
   if (deps.limits) server.pre(deps.limits.perAddress);
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  server.use(jsonBody(MAX_BODY_BYTES, restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true })));
   server.post('/api/messages', async (req: Request, res: Response) => handleMessages(deps, req, res));
   server.get('/healthz', async (_req: Request, res: Response) => health(deps, res));
   for (const route of deps.routes ?? []) route(server);
@@ -95,9 +60,9 @@ export function createServer(deps: ServerDeps): Server {
  * missing or forged token never spend the quota of the conversation they name.
  */
 async function handleMessages(deps: ServerDeps, req: Request, res: Response): Promise<void> {
-  const parsed = activitySchema.safeParse(req.body);
+  const parsed = readActivity(req.body);
   if (!parsed.success) {
-    deps.logger.warn({ issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'malformed activity');
+    deps.logger.warn({ issues: parsed.issues }, 'malformed activity');
     res.send(400, { error: 'The request body is not a valid activity.' });
     return;
   }

@@ -145,7 +145,27 @@
 
   var percent = function (r) { return r.total ? Math.round((100 * r.answered) / r.total) : 0; };
   var countryLabel = function (r) { return r.country ? r.country.name : ''; };
-  var respondentLabel = function (r) { return (r.respondent && r.respondent.name) || ''; };
+  /** A team's participants ([] for one respondent's own response). */
+  var teamOf = function (r) { return r.team && r.participants ? r.participants : []; };
+  /** The respondent's name as answered; for a team without it, its lead (else its first participant). */
+  var respondentLabel = function (r) {
+    var name = r.respondent && r.respondent.name;
+    if (name) return name;
+    var team = teamOf(r);
+    var lead = team.filter(function (p) { return p.lead; })[0] || team[0];
+    return lead ? lead.label : '';
+  };
+  /** A team's participants, one per line: name or e-mail, the lead marked, their sections. */
+  function participantList(r) {
+    var team = teamOf(r);
+    if (team.length === 0) return null;
+    return el('ul', { class: 'participants', 'aria-label': t('participants', { count: team.length }) }, team.map(function (p) {
+      var parts = [p.label];
+      if (p.lead) parts.push(t('participantLead'));
+      if (p.sections.length) parts.push(t('participantSections', { sections: p.sections.join(', ') }));
+      return el('li', { class: p.lead ? 'participant participant-lead' : 'participant', text: parts.join(' — ') });
+    }));
+  }
 
   var SORTS = {
     country: function (r) { return countryLabel(r).toLowerCase(); },
@@ -165,6 +185,7 @@
         if (status && r.status !== status) return false;
         if (!query) return true;
         var haystack = [r.country && r.country.name, r.country && r.country.code, r.respondent.name, r.respondent.organization, r.respondent.email, r.respondent.title]
+          .concat(teamOf(r).map(function (p) { return p.label; }))
           .filter(Boolean).join(' ').toLowerCase();
         return haystack.indexOf(query) !== -1;
       })
@@ -224,7 +245,11 @@
       body.appendChild(
         el('tr', { 'data-id': r.id, 'data-status': r.status }, [
           el('th', { scope: 'row', text: r.country ? r.country.name + ' (' + r.country.code + ')' : t('noCountry') }),
-          el('td', {}, [el('span', { text: who || t('noRespondent') }), org ? el('span', { class: 'sub', text: org }) : null]),
+          el('td', {}, [
+            r.respondent.name || teamOf(r).length === 0 ? el('span', { text: who || t('noRespondent') }) : null,
+            org ? el('span', { class: 'sub', text: org }) : null,
+            participantList(r),
+          ]),
           el('td', {}, [el('span', { class: 'badge badge-' + r.status, text: t('status.' + r.status) })]),
           el('td', { class: 'number' }, [el('span', { text: percent(r) + ' %' }), meter]),
           el('td', { class: 'missing', text: missingText }),

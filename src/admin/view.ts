@@ -67,6 +67,8 @@ export const adminResponseSchema = z.object({
   carriedForward: z.array(z.string()),
   /** The survey team's flags on the submitted response: open (waiting for the respondent) and resolved (answered again). */
   review: z.object({ open: z.number().int().min(0), resolved: z.number().int().min(0) }),
+  /** True for a country's response answered by a team (invitations); absent for one respondent's own response. */
+  team: z.literal(true).optional(),
   /** Who answers the response: a country's team (invitations), or its one respondent. */
   participants: z.array(adminParticipantSchema).optional(),
   /** Item id → who gave its current answer (a participant's label: e-mail, else name); answered items only. */
@@ -114,6 +116,7 @@ export function adminView(doc: ResponseDoc, def: Definition, attribution?: Respo
     links: linksOf(given),
     carriedForward: carriedOf(doc).filter((id) => id in given),
     review: reviewOf(doc),
+    ...(doc.team ? { team: true as const } : {}),
     ...(attribution ? attributed(attribution, given) : {}),
   };
 }

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
 import { loadDefinition } from '../../dialogs';
 import { renderText } from '../channels/text';
-import { createI18n, pickLocale, type Locale } from '../i18n';
+import { createI18n, pickLocale, translatorFor, type Locale } from '../i18n';
 import { createInterview, type Turn } from '../interview/engine';
 
 /** Where the terminal chat reads, writes and keeps its state. */
@@ -20,14 +20,16 @@ export interface ChatIo {
  * `npm run chat [-- --locale es] [-- --new]`: answer the questionnaire in a terminal. The state is kept in
  * `<dataDir>/chat-state.json`, so quitting (Ctrl+D) and running it again continues where you stopped;
  * `--locale` also switches a chat already under way to that language. An answer of several lines goes between
- * two lines of three double quotes.
+ * two lines of three double quotes. `link` says why it cannot continue here in another channel (the answers are
+ * only in that file, not in the bot's store).
  */
 export async function chat(argv: string[], io: ChatIo): Promise<void> {
   const now = io.now ?? (() => new Date());
   const given = argv.includes('--locale') ? argv[argv.indexOf('--locale') + 1] : undefined;
   const locale: Locale | undefined = given ? pickLocale(given) : undefined;
   const file = join(io.dataDir, 'chat-state.json');
-  const interview = createInterview(loadDefinition(), createI18n());
+  const i18n = createI18n();
+  const interview = createInterview(loadDefinition(), i18n);
   const saved = !argv.includes('--new') && existsSync(file) ? interview.load(JSON.parse(readFileSync(file, 'utf8'))) : null;
   let turn: Turn = saved
     ? interview.resume(saved, locale ? { locale } : {})
@@ -57,6 +59,8 @@ export async function chat(argv: string[], io: ChatIo): Promise<void> {
     const text = block !== null ? block.join('\n') : line;
     block = null;
     turn = interview.handle(turn.state, { text }, now());
+    // `link` continues a response of the bot's store in another channel; the terminal's answers are only in its file.
+    if (turn.effects.includes('link')) turn = { ...turn, replies: [{ type: 'message', text: translatorFor(i18n, turn.state.locale)('link.terminal', { file }) }, ...turn.replies] };
     save();
     show();
     rl.prompt();

@@ -48,6 +48,10 @@ export interface StartOptions {
   focus?: string[];
   /** Where the respondent reads the welcome: a chat (Teams, the browser; the default) or a terminal. */
   welcome?: 'chat' | 'terminal';
+  /** The respondent was welcomed already (the invitation gate's greeting): the welcome's first message is left out. */
+  greeted?: boolean;
+  /** Messages said after the welcome and before the first section's heading (whom an invited respondent answers for). */
+  announce?: Array<{ key: string; params?: Record<string, string | number> }>;
 }
 
 /** How a returning respondent is welcomed back. */
@@ -196,11 +200,12 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       };
       const state = withPrevious(def, initial, options.previous);
       const terminal = options.welcome === 'terminal';
-      const outbox = [
-        { say: 'message' as const, key: terminal ? 'welcome.terminalTitle' : 'welcome.title' },
-        { say: 'message' as const, key: 'welcome.intro' },
-        { say: 'message' as const, key: terminal ? 'welcome.terminalHowTo' : 'welcome.howTo' },
-        { say: 'section' as const, section: first.section },
+      const outbox: Say[] = [
+        ...(options.greeted ? [] : [{ say: 'message' as const, key: terminal ? 'welcome.terminalTitle' : 'welcome.title' }]),
+        { say: 'message', key: 'welcome.intro' },
+        { say: 'message', key: terminal ? 'welcome.terminalHowTo' : 'welcome.howTo' },
+        ...(options.announce ?? []).map((m) => ({ say: 'message' as const, ...m })),
+        { say: 'section', section: first.section },
       ];
       return finish(state, { outbox, changes: [], effects: [] });
     },

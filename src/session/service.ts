@@ -11,7 +11,7 @@ import { countryName } from '../interview/parse/country';
 import type { Reply } from '../interview/render';
 import type { EngineState } from '../interview/state';
 import { parseCommand } from '../interview/parse/command';
-import type { AnswerEvent, Identity, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
+import type { AnswerEvent, Identity, Invitation, Participant, ResponseDoc, Store, TurnCommit } from '../store/port';
 import { formatDeadline } from '../review/deadline';
 import { shareResolutions } from '../review/shareResolutions';
 import { attributionOf, participantsFrom } from './participants';
@@ -243,32 +243,35 @@ export function createSessionService(deps: {
     const state = interview.load(participantState(existing, participant));
     if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${participant.id}`);
     const t = translatorFor(deps.i18n, state.locale);
-    const lead = leadOf(existing);
-    const leadName = nameOf(lead) ?? t('team.theLead');
-    const submittedNote = (): Reply[] =>
+    // A participant whose invitation the survey team revoked answers no more; what they gave before stays.
+    const invitation = await store.getInvitation(participant.id);
+    if (invitation?.revokedAt) return withdrawn(request, invitation, state.locale, at);
+    // Read only when a message names the lead (a lead not joined yet is looked up among the invitations).
+    const leadName = (): Promise<string> => leadNameOf(existing, t);
+    const submittedNote = async (): Promise<Reply[]> =>
       existing.status === 'submitted' && !participant.lead
-        ? [{ type: 'message', text: t('team.submittedBy', { lead: leadName, date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
+        ? [{ type: 'message', text: t('team.submittedBy', { lead: await leadName(), date: (existing.submittedAt ?? existing.updatedAt).toISOString().slice(0, 10) }) }]
         : [];
     if (input.kind === 'greet') {
       const resumed = await withDeadline(interview.resume(state), at);
-      return done(ok(existing.id, { ...resumed, replies: [...submittedNote(), ...resumed.replies] }));
+      return done(ok(existing.id, { ...resumed, replies: [...(await submittedNote()), ...resumed.replies] }));
     }
     if (input.kind === 'invitation') return done({ status: 'ok', locale: state.locale, replies: [], responseId: existing.id, effects: [] });
     const assignment = parseAssign(input.text);
     if (assignment && existing.status !== 'submitted') return assign(request, existing, participant, state, assignment, at);
     const command = parseCommand(interview.definition, input.text);
     if (!participant.lead && existing.status !== 'submitted' && command && (command.type === 'SUBMIT' || command.type === 'RESTART' || command.type === 'ERASE')) {
-      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: leadName }) }], changes: [], effects: [] }));
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadOnly', { lead: await leadName() }) }], changes: [], effects: [] }));
     }
     const turn = interview.handle(state, input, at);
     if (turn.effects.includes('link')) return done(await giveLink(existing.id, participant.id, turn, at));
     if (!participant.lead && turn.state.phase === 'submitted' && existing.status !== 'submitted') {
-      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadSubmits', { lead: leadName }) }], changes: [], effects: [] }));
+      return done(ok(existing.id, { state, replies: [{ type: 'message', text: t('team.leadSubmits', { lead: await leadName() }) }], changes: [], effects: [] }));
     }
     if (turn.effects.includes('erase')) return eraseTeam(request, existing, turn, at);
-    const notes: Reply[] = [...(turn.state.phase === 'submitted' ? submittedNote() : [])];
+    const notes: Reply[] = [...(turn.state.phase === 'submitted' ? await submittedNote() : [])];
     if (turn.state.phase === 'confirmingSubmit' && state.phase !== 'confirmingSubmit') {
-      notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: leadName }) });
+      notes.push(participant.lead ? await whoAnsweredWhat(existing, turn.state, t) : { type: 'message', text: t('team.leadSubmits', { lead: await leadName() }) });
     }
     if (command?.type === 'PROGRESS') notes.push(teamProgress(existing, turn.state, t));
     const replacedNotes = await overwritten(existing, participant, turn, t, at);
@@ -279,13 +282,26 @@ export function createSessionService(deps: {
   }
 
   /**
+   * A participant whose invitation was revoked: refused, storing nothing, with whom to contact. A new invitation code
+   * (typed, or in the web chat's link) joins them again as the participant of that invitation; the revoked code in
+   * the link of a page they reopen says nothing more than the greeting did.
+   */
+  async function withdrawn(request: TurnRequest, invitation: Invitation, locale: Locale, at: Date): Promise<Attempt | null> {
+    const { input } = request;
+    const code = input.kind === 'invitation' ? findCode(input.code) : null;
+    if (code && hashCode(code) !== invitation.codeHash) return admit(request, at);
+    logger.info({ respondent: request.respondent.key, invitation: invitation.id }, 'turn of a participant whose invitation was revoked refused');
+    return done({ status: 'gated', locale, replies: input.kind === 'invitation' ? [] : [message(locale, 'team.withdrawn')] });
+  }
+
+  /**
    * The lead shares out sections (`assign C to ana@…`): the named participant holds them from now on and is walked
    * through them first. Only the lead; the others are told who can.
    */
   async function assign(request: TurnRequest, existing: ResponseDoc, participant: Participant, state: EngineState, assignment: { sections: string[]; to: string }, at: Date): Promise<Attempt | null> {
     const t = translatorFor(deps.i18n, state.locale);
     const reply = (text: string): TurnResult => ok(existing.id, { state, replies: [{ type: 'message', text }], changes: [], effects: [] });
-    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: nameOf(leadOf(existing)) ?? t('team.theLead') })));
+    if (!participant.lead) return done(reply(t('team.assignLeadOnly', { lead: await leadNameOf(existing, t) })));
     const participants = existing.team?.participants ?? [];
     const shared = assignSections(participants, assignment.to, assignment.sections);
     if (!shared) {
@@ -380,6 +396,11 @@ export function createSessionService(deps: {
     if (!link || !doc || !state || (doc.team && !participant)) {
       logger.info({ respondent: respondent.key }, 'link code refused');
       return done({ status: 'ok', locale: respondent.locale, replies: [message(respondent.locale, 'link.invalid')], effects: [] });
+    }
+    // A code given before the participant's invitation was revoked binds nothing (see withdrawn).
+    if (participant && (await store.getInvitation(participant.id))?.revokedAt) {
+      logger.info({ respondent: respondent.key, invitation: participant.id }, 'link code of a participant whose invitation was revoked refused');
+      return done({ status: 'gated', locale: state.locale, replies: [message(state.locale, 'team.withdrawn')] });
     }
     await bind({ key: respondent.key, responseId: doc.id, participantId: participant?.id ?? null, at });
     logger.info({ respondent: respondent.key, response: doc.id }, 'identity linked to a response');
@@ -496,14 +517,12 @@ export function createSessionService(deps: {
       await bind({ key: respondent.key, responseId, participantId: participant.id, at });
       logger.info({ respondent: respondent.key, invitation: invitation.id, response: responseId, lead: participant.lead }, 'participant joined');
     };
-    const welcome = (participant: Participant, locale: Locale, rejoined: boolean): Reply[] => {
-      const tt = translatorFor(deps.i18n, locale);
-      return [
-        ...(rejoined ? [] : [{ type: 'message' as const, text: tt('invitation.accepted', { country }) }]),
-        { type: 'message', text: tt(rejoined ? 'team.rejoined' : 'team.joined', { country }) },
-        ...(participant.lead ? [{ type: 'message' as const, text: tt('team.lead') }] : []),
-      ];
-    };
+    // Whom they answer for, after the welcome (back) and before the questions.
+    const welcome = (lead: boolean, rejoined: boolean) => [
+      ...(rejoined ? [] : [{ key: 'invitation.accepted', params: { country } }]),
+      { key: rejoined ? 'team.rejoined' : 'team.joined', params: { country } },
+      ...(lead ? [{ key: 'team.lead' }] : []),
+    ];
     if (existing && known) {
       // The same participant from another channel (or again): their place is kept.
       if (!(await store.markInvitationUsed(invitation.id, { respondentKey: key, responseId: existing.id, at }))) return null;
@@ -511,20 +530,26 @@ export function createSessionService(deps: {
       const state = interview.load(participantState(existing, known));
       if (!state) throw new Error(`response ${existing.id} holds no readable state for participant ${known.id}`);
       const resumed = interview.resume(state);
-      return done(ok(existing.id, { ...resumed, replies: [...welcome(known, state.locale, true), ...resumed.replies] }));
+      const tt = translatorFor(deps.i18n, state.locale);
+      const told: Reply[] = welcome(known.lead, true).map((m) => ({ type: 'message', text: tt(m.key, m.params) }));
+      // After the welcome back (the first reply), before where they were.
+      return done(ok(existing.id, { ...resumed, replies: [...resumed.replies.slice(0, 1), ...told, ...resumed.replies.slice(1)] }));
     }
     const countryItem = interview.definition.items.find((item) => item.kind === 'country');
     const prefill = existing ? existing.answers : countryItem ? [{ itemId: countryItem.id, value: invitation.country.code }] : [];
     const previous = countryItem && deps.previousRounds ? await previousContext(invitation.country.code) : null;
+    const others = existing?.team?.participants ?? [];
+    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await invitedLeadOf(invitation.country.code, invitation.id)));
     const start = interview.start(respondent.locale, at, {
       prefill,
       ...(invitation.sections?.length ? { focus: invitation.sections } : {}),
       ...(previous?.previous ? { previous: previous.previous } : {}),
+      // The gate's greeting (when the conversation opened) was the welcome: it is not said twice.
+      greeted: true,
+      announce: welcome(lead, false),
     });
     // Only the country is locked; other answers given by the team stay editable by every participant.
     const state: EngineState = { ...start.state, locked: countryItem ? [countryItem.id] : [] };
-    const others = existing?.team?.participants ?? [];
-    const lead = invitation.lead === true || (!others.some((p) => p.lead) && !(await namedLeadFor(invitation.country.code, invitation.id)));
     const participant: Participant = {
       id: invitation.id,
       ...(invitation.email ? { email: invitation.email } : {}),
@@ -547,16 +572,23 @@ export function createSessionService(deps: {
     await joined(doc.id, participant);
     const prefilled = { ...start, state, changes: !existing && countryItem ? [{ itemId: countryItem.id, oldValue: null, newValue: invitation.country.code }] : [] };
     const fromInvitation = { channel: 'invitation', userId: invitation.id };
-    const written = await write(request, doc, existing ? existing.version : null, prefilled, at, () => {
-      const replies = [...start.replies.slice(0, -1), ...welcome(participant, state.locale, false), ...start.replies.slice(-1)];
-      return ok(doc.id, { ...start, state, replies });
-    }, fromInvitation);
-    return written;
+    return write(request, doc, existing ? existing.version : null, prefilled, at, () => ok(doc.id, { ...start, state }), fromInvitation);
   }
 
-  /** Whether another (unrevoked) invitation of the country names its lead. */
-  async function namedLeadFor(countryCode: string, exceptId: string): Promise<boolean> {
-    return (await store.listInvitations()).some((i) => i.country.code === countryCode && i.lead === true && !i.revokedAt && i.id !== exceptId);
+  /** The (unrevoked) invitation of the country, other than `exceptId`, that names its lead. */
+  async function invitedLeadOf(countryCode: string, exceptId?: string): Promise<Invitation | undefined> {
+    return (await store.listInvitations()).find((i) => i.country.code === countryCode && i.lead === true && !i.revokedAt && i.id !== exceptId);
+  }
+
+  /**
+   * How the lead of a team's response is named to the others: their e-mail or name; before they joined, the e-mail
+   * of the invitation that names them ("ana@… (not joined yet)"); else "the lead".
+   */
+  async function leadNameOf(doc: ResponseDoc, t: ReturnType<typeof translatorFor>): Promise<string> {
+    const lead = leadOf(doc);
+    if (lead) return nameOf(lead) ?? t('team.theLead');
+    const invited = doc.country ? await invitedLeadOf(doc.country.code) : undefined;
+    return invited?.email ? t('team.leadInvited', { email: invited.email }) : t('team.theLead');
   }
 
   /**

@@ -24,7 +24,7 @@ import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { asBinary, open, type Database, type RootDatabase } from 'lmdb';
 import { Packr } from 'msgpackr';
 import {
   activityRecord,
@@ -70,10 +70,25 @@ import {
   type PreviousRoundRecord,
   type LinkCodeRecord,
   type ResponseRecord,
+  type TurnRecord,
   type StoreLogger,
 } from './codec';
 import { readNedbFiles, retireNedbFiles } from './nedbImport';
+import { jsonEncoder, responseEncoder, type Encoder } from './responseJson';
 import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySettings, type ConversationDoc, type ResponseDoc, type ResponseFilter, type Store, type TurnCommit, type WriteResult } from './port';
+
+/**
+ * What a commit checks of a response — its owner, version and recent turns — kept beside the response and written
+ * with it in the same transaction, so that the compare-and-swap of a turn reads a few dozen bytes instead of the
+ * whole response. Responses written before heads existed (and taken over from nedb) have none: their head is read
+ * from the response itself until their next commit writes one.
+ */
+interface ResponseHead {
+  _id: string;
+  respondentKey: string;
+  version: number;
+  turns: TurnRecord[];
+}
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -91,6 +106,34 @@ export interface EmbeddedStoreOptions {
 export const DATA_FILE = 'msq.mdb';
 
 const CONFLICT: WriteResult = { ok: false, reason: 'conflict' };
+
+/** How many responses the store keeps decoded (see findResponse): more than the respondents answering at one moment. */
+const RECENT_RESPONSES = 64;
+
+/** A response record whose answers and lists cannot be changed (it may be handed out more than once). */
+function frozen(rec: ResponseRecord): ResponseRecord {
+  for (const answer of rec.answers) {
+    if (Array.isArray(answer.value)) Object.freeze(answer.value);
+    Object.freeze(answer);
+  }
+  Object.freeze(rec.answers);
+  Object.freeze(rec.deferred);
+  if (rec.country) Object.freeze(rec.country);
+  return Object.freeze(rec);
+}
+
+/** A mutable copy of a (frozen) response record, for a caller: answers, lists, country and dates are its own. */
+function thawed(rec: ResponseRecord): ResponseRecord {
+  return {
+    ...rec,
+    country: rec.country && { code: rec.country.code, name: rec.country.name },
+    answers: rec.answers.map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value })),
+    deferred: [...rec.deferred],
+    createdAt: new Date(rec.createdAt.getTime()),
+    updatedAt: new Date(rec.updatedAt.getTime()),
+    submittedAt: rec.submittedAt && new Date(rec.submittedAt.getTime()),
+  };
+}
 
 /** Keys longer than this are stored by their hash (LMDB keys are limited to about 2 kB). */
 const MAX_PLAIN_KEY_BYTES = 480;
@@ -122,7 +165,7 @@ function written(rec: ResponseRecord): WriteResult {
   return {
     ok: true,
     get doc(): ResponseDoc {
-      return (doc ??= decodeResponse(rec));
+      return (doc ??= decodeResponse(thawed(rec)));
     },
   };
 }
@@ -141,6 +184,10 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     inode: number;
     folder: string;
     responses: Database<ResponseRecord, string>;
+    /** How responses are written (JSON) and read (JSON, or msgpack for older records). */
+    responseEncoder: Encoder<ResponseRecord>;
+    /** What a commit checks of each response (see ResponseHead), written with it. */
+    heads: Database<ResponseHead, string>;
     respondents: Database<string, string>;
     events: Database<EventRecord, string[]>;
     conversations: Database<ConversationRecord, string>;
@@ -167,12 +214,16 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     // encoder of this module's own, so that Dates are this realm's (a test runner loads modules once per file).
     const encoder = new Packr({ useRecords: false });
     const db = <V, K extends string | string[] = string>(name: string) => root.openDB<V, K>(name, { encoder } as Parameters<typeof root.openDB>[1]);
+    const responseCodec = responseEncoder(encoder);
+    const responses = root.openDB<ResponseRecord, string>('responses', { encoder: responseCodec } as Parameters<typeof root.openDB>[1]);
     return {
       root,
       file,
       inode: statSync(file).ino,
       folder,
-      responses: db('responses'),
+      responses,
+      responseEncoder: responseCodec,
+      heads: root.openDB<ResponseHead, string>('response_heads', { encoder: jsonEncoder<ResponseHead>(encoder) } as Parameters<typeof root.openDB>[1]),
       respondents: db('respondents'),
       events: db<EventRecord, string[]>('answer_events'),
       conversations: db('conversations'),
@@ -303,15 +354,49 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     });
   }
 
+  /**
+   * The responses read or written last, with the bytes they were read from: a respondent's next turn reads the same
+   * bytes back, and comparing them costs far less than parsing them again. A record is only ever taken from here
+   * when the database holds exactly its bytes, so another process's write, an erasure or a commit that failed is
+   * seen at once. Records handed out from here are frozen (their answers and lists too), as they are shared.
+   */
+  const recent = new Map<string, { bytes: Buffer; rec: ResponseRecord }>();
+
+  function keepRecent(key: string, bytes: Buffer, rec: ResponseRecord): ResponseRecord {
+    recent.delete(key);
+    recent.set(key, { bytes, rec: frozen(rec) });
+    if (recent.size > RECENT_RESPONSES) recent.delete(recent.keys().next().value!);
+    return rec;
+  }
+
   function findResponse(o: Opened, id: string): ResponseRecord | undefined {
-    return o.responses.get(dbKey(id));
+    const key = dbKey(id);
+    const shared = o.responses.getBinaryFast(key);
+    if (shared === undefined) {
+      recent.delete(key);
+      return undefined;
+    }
+    // lmdb's buffer is reused by the next read and longer than the value (its `length` says how much is the value).
+    const bytes = shared.subarray(0, shared.length);
+    const hit = recent.get(key);
+    if (hit && hit.bytes.equals(bytes)) return hit.rec;
+    const copy = Buffer.from(bytes);
+    return keepRecent(key, copy, o.responseEncoder.decode(copy));
+  }
+
+  /** A response's head, by its database key; read from the response itself when it has none (older data). */
+  function headOf(o: Opened, key: string): ResponseHead | undefined {
+    const head = o.heads.get(key);
+    if (head) return head;
+    const rec = o.responses.get(key);
+    return rec && { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns: rec.turns ?? [] };
   }
 
   /** The writes of one commit, inside a transaction: a conflict writes nothing. */
   function commitIn(o: Opened, commit: TurnCommit, rec: ResponseRecord, events: EventRecord[], at: Date): WriteResult {
     const id = dbKey(rec._id);
     const key = dbKey(rec.respondentKey);
-    const current = o.responses.get(id);
+    const current = headOf(o, id);
     const owner = o.respondents.get(key);
     if (commit.expectedVersion === null) {
       if (current || owner !== undefined) return CONFLICT;
@@ -319,10 +404,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       if (!current || current.version !== commit.expectedVersion) return CONFLICT;
       if (owner !== undefined && owner !== rec._id) return CONFLICT; // the new respondentKey is another respondent's
     }
-    const stored: ResponseRecord = { ...rec, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) };
-    o.responses.put(id, stored);
+    // The recent turns live in the head only (responses written before heads carried them themselves).
+    const bytes = o.responseEncoder.encode(rec);
+    o.responses.put(id, asBinary(bytes) as unknown as ResponseRecord); // already encoded
+    keepRecent(id, bytes, rec); // if the transaction fails, the database's bytes differ and this is never used
+    o.heads.put(id, { _id: rec._id, respondentKey: rec.respondentKey, version: rec.version, turns: withTurn(current?.turns, turnRecord(commit, rec.version)) });
     if (current && current.respondentKey !== rec.respondentKey) o.respondents.remove(dbKey(current.respondentKey));
-    o.respondents.put(key, rec._id);
+    if (owner !== rec._id) o.respondents.put(key, rec._id);
     for (const event of events) {
       const eventKey = [id, dbKey(event._id)];
       if (o.events.get(eventKey) === undefined) o.events.put(eventKey, event);
@@ -354,13 +442,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       const o = await ready();
       const id = o.respondents.get(dbKey(respondentKey));
       const rec = id === undefined ? undefined : findResponse(o, id);
-      return rec && rec.respondentKey === respondentKey ? decodeResponse(rec) : null;
+      return rec && rec.respondentKey === respondentKey ? decodeResponse(thawed(rec)) : null;
     },
 
     async getResponse(id) {
       assertKey(id, 'id');
       const rec = findResponse(await ready(), id);
-      return rec && rec._id === id ? decodeResponse(rec) : null;
+      return rec && rec._id === id ? decodeResponse(thawed(rec)) : null;
     },
 
     async listResponses(filter: ResponseFilter = {}) {
@@ -381,8 +469,8 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
 
     async committedTurns(responseId) {
       assertKey(responseId, 'responseId');
-      const rec = findResponse(await ready(), responseId);
-      return rec && rec._id === responseId ? decodeTurns(rec) : [];
+      const head = headOf(await ready(), dbKey(responseId));
+      return head && head._id === responseId ? decodeTurns(head) : [];
     },
 
     async insertResponse(doc) {
@@ -450,6 +538,7 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
         const erasureKey = [key, dbKey(erasure._id)];
         if (o.events.get(erasureKey) === undefined) o.events.put(erasureKey, erasure);
         o.responses.remove(key);
+        o.heads.remove(key);
         if (o.respondents.get(respondent) === id) o.respondents.remove(respondent);
         return true;
       });
@@ -486,8 +575,9 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
     async claimActivity(key, leaseSeconds) {
       assertKey(key, 'key');
       assertTtl(leaseSeconds);
+      // No check of the data file here (see assertIntact): a claim is kept in memory, and the commit that ends the
+      // turn refuses to write into a lost file.
       const o = await ready();
-      assertIntact(o);
       const at = now();
       // Synchronous from here on: two claims of one key cannot both get past the checks.
       const lease = leases.get(key);

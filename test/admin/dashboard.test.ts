@@ -4,6 +4,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { responseFrom } from '../fixtures/responses';
 import { englishScript } from '../fixtures/answers';
 import { startWebchatBot, type WebchatBot } from '../webchat/helpers';
+import { interview } from '../fixtures/interview';
+import { ownState, teamKey } from '../../src/session/team';
+import type { ResponseDoc } from '../../src/store/port';
 
 /**
  * The survey team's dashboard in headless Chromium: the token asked once and kept for the tab, the responses'
@@ -109,6 +112,53 @@ test('sign in once, see the responses, sort, filter, download a PDF, switch to S
     expect(await page.evaluate(() => sessionStorage.getItem('msq.admin.token'))).toBe(TOKEN);
     expect(await page.evaluate(() => localStorage.getItem('msq.admin.token'))).toBeNull();
     expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a country’s team: its participants (name or e-mail, the lead marked, their sections) in the response’s row, in English and Spanish', async () => {
+  // Ecuador's response, begun by its team: the country from an invitation, no contact name given yet.
+  const begun = responseFrom({ ...englishScript, country: 'Ecuador' }, { stopAfter: 'country', now: new Date('2026-11-26T10:00:00Z') });
+  const state = ownState(interview.load({ ...begun.engine, answers: begun.answers, deferred: begun.deferred })!);
+  const joinedAt = new Date('2026-11-26T10:00:00Z');
+  const team: ResponseDoc = {
+    ...begun,
+    respondentKey: teamKey('msq-2022', 'ECU'),
+    engine: {},
+    team: {
+      participants: [
+        { id: 'inv-maria', email: 'maria@mintel.gob.ec', lead: true, sections: [], joinedAt, state },
+        { id: 'inv-jorge', name: 'Jorge Ríos', lead: false, sections: ['C', 'D'], joinedAt, state },
+      ],
+    },
+  };
+  expect((await bot.store.insertResponse(team)).ok).toBe(true);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  try {
+    await page.goto(`${bot.url}/admin`);
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const ecuador = page.locator('#responses tbody tr').filter({ hasText: 'Ecuador (ECU)' });
+    await ecuador.waitFor();
+    const participants = ecuador.getByRole('list', { name: "The country's team (2 participants)" });
+    expect(await participants.getByRole('listitem').allInnerTexts()).toEqual(['maria@mintel.gob.ec — lead', 'Jorge Ríos — sections C, D']);
+    await expect(ecuador.innerText()).resolves.not.toContain('(not given yet)');
+    // A participant is found by the search.
+    await page.getByLabel(/^Search/).fill('mintel');
+    expect(await rowTexts(page)).toEqual([expect.stringContaining('Ecuador (ECU)')]);
+    await page.getByLabel(/^Search/).fill('');
+    // One respondent's own response lists nobody.
+    expect(await page.locator('#responses tbody tr').filter({ hasText: 'Uruguay (URY)' }).locator('.participants').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Respuestas' }).waitFor();
+    const equipo = ecuador.getByRole('list', { name: 'El equipo del país (2 participantes)' });
+    expect(await equipo.getByRole('listitem').allInnerTexts()).toEqual(['maria@mintel.gob.ec — persona coordinadora', 'Jorge Ríos — secciones C, D']);
+    await expect(ecuador.innerText()).resolves.not.toContain('(aún no indicado)');
   } finally {
     await context.close();
   }

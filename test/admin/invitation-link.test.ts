@@ -41,6 +41,12 @@ test('the link’s code is given to the bot: the country is pre-filled; a reload
     await page.goto(`${bot.url}/?invitation=${encodeURIComponent(made.code)}`);
     await botSays(page, 'This invitation is for Paraguay.').waitFor();
     await botSays(page, 'Contact information — Your name').waitFor();
+    // One welcome; whom they answer for comes before the section's heading.
+    const shown = await page.locator('.webchat__text-content').allInnerTexts();
+    expect(shown.filter((text) => text.includes('Welcome. I will guide you'))).toHaveLength(1);
+    const answeringFor = shown.findIndex((text) => text.includes('You are answering for Paraguay'));
+    expect(answeringFor).toBeGreaterThan(-1);
+    expect(answeringFor).toBeLessThan(shown.findIndex((text) => text.includes('Section: Country and contact information')));
     expect(new URL(page.url()).search).toBe('');
     const userId = webchatUserId((await context.cookies())[0].value);
     const stored = (await responseOf(bot.store, `directline:${userId}`))!;

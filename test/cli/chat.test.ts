@@ -60,4 +60,17 @@ describe('npm run chat', () => {
     await run(['--new'], ['Paraguay', 'Ana', 'Director', 'MITIC', 'ana@mitic.gov.py', '1', '"""', 'https://www.paraguay.gov.py', '', 'https://www.tramites.gov.py', '"""']);
     expect(state().answers.find((a: { itemId: string }) => a.itemId === 'q1').value).toBe('https://www.paraguay.gov.py\n\nhttps://www.tramites.gov.py');
   });
+
+  test('link / vincular says why the terminal cannot give a code, stores nothing more, and asks the same question again', async () => {
+    // The reply to the last line typed: between the last two prompts.
+    const lastReply = (printed: string) => printed.split('> ').at(-2) ?? '';
+    const told = lastReply(await run(['--new'], ['Paraguay', 'link']));
+    expect(told).toContain('In the terminal, link cannot give you a code');
+    expect(told).toContain(join(dataDir, 'chat-state.json'));
+    expect(told).toContain('Contact information — Your name');
+    expect(told).not.toMatch(/LINK-/);
+    expect(state()).toMatchObject({ current: 'respondent.name', answers: [{ itemId: 'country', value: 'PRY' }] });
+
+    expect(lastReply(await run(['--locale', 'es'], ['vincular']))).toContain('En la terminal, vincular no puede darle un código');
+  });
 });

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type AppOverrides } from '../../src/app';
@@ -67,6 +68,26 @@ describe('bad input', () => {
     // An answer of 20,000 characters in a 4-byte script still fits.
     const long = await post(bot.url, activity('long', { text: '𝄞'.repeat(20_000) }));
     expect(long.status).toBe(200);
+  });
+
+  test('a body sent in chunks, without a length, is refused with 413 once it passes the limit; in pieces under it, it is read whole', async () => {
+    const chunked = (pieces: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'transfer-encoding': 'chunked' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        for (const piece of pieces) req.write(piece);
+        req.end();
+      });
+    const tooBig = JSON.stringify(activity('chunked-big', { text: 'x'.repeat(MAX_BODY_BYTES) }));
+    expect((await chunked(tooBig.match(/[^]{1,65536}/g)!)).status).toBe(413);
+    const fits = JSON.stringify(activity('chunked-fits', { text: 'Ley N° 4017/2010 — firma digital' }));
+    const res = await chunked([fits.slice(0, 10), fits.slice(10, 200), fits.slice(200)]);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).activities.at(-1).channelData.msq.questionId).toBeDefined();
   });
 
   test('malformed JSON gets 400', async () => {

@@ -50,6 +50,46 @@ async function invite(country: string, email: string, extra: { lead?: boolean; s
   return made.code;
 }
 
+describe('opened from an invitation link (the web chat: a greeting, then the link’s code as an event)', () => {
+  /** What the page shows: the gate's greeting, then the replies to the link's code, one message per entry. */
+  async function openLink(service: ReturnType<typeof sessions>, userId: string, locale: 'en' | 'es', code: string): Promise<string[]> {
+    const respondent = { key: `directline:${userId}`, channel: 'directline', userId, locale };
+    const conversationId = `directline:conv-${userId}`;
+    const texts = (r: TurnResult) => ('replies' in r ? r.replies.map((reply) => reply.text) : []);
+    const greeting = await service.handle({ respondent, input: { kind: 'greet' }, conversationId });
+    const joined = await service.handle({ respondent, input: { kind: 'invitation', code }, conversationId, activityKey: `directline:${userId}:1` });
+    expect(joined.status).toBe('ok');
+    return [...texts(greeting), ...texts(joined)];
+  }
+  /** The index of the one message that starts so (and fails when there are none or several). */
+  const only = (shown: string[], start: string): number => {
+    expect(shown.filter((text) => text.startsWith(start))).toHaveLength(1);
+    return shown.findIndex((text) => text.startsWith(start));
+  };
+
+  test.each([
+    ['en', 'Welcome. I will guide you', 'You are answering for Paraguay', 'Section: Country and contact information', 'Contact information — Your name'],
+    ['es', 'Le damos la bienvenida', 'Usted responde por Paraguay', 'Sección: País e información de contacto', 'Información de contacto — Su nombre'],
+  ] as const)('the only invitation of a country (%s): one welcome, whom they answer for, the section, the first question', async (locale, welcome, answeringFor, section, question) => {
+    const shown = await openLink(sessions(true), 'dl-ana', locale, await invite('PRY', 'ana@mitic.gov.py'));
+    const order = [only(shown, welcome), only(shown, answeringFor), only(shown, section), only(shown, question)];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[3]).toBe(shown.length - 1);
+  });
+
+  test.each([
+    ['en', 'Welcome. I will guide you', 'You are answering for Paraguay', 'Section: C. ', '9. '],
+    ['es', 'Le damos la bienvenida', 'Usted responde por Paraguay', 'Sección: C. ', '9. '],
+  ] as const)('a participant of a team with section C (%s): one welcome, whom they answer for, section C, its first question', async (locale, welcome, answeringFor, section, question) => {
+    const service = sessions(true);
+    await person(service, 'msteams', 'aad-ana').say(await invite('PRY', 'ana@mitic.gov.py', { lead: true }));
+    const shown = await openLink(service, 'dl-luis', locale, await invite('PRY', 'luis@mitic.gov.py', { sections: ['C'] }));
+    const order = [only(shown, welcome), only(shown, answeringFor), only(shown, section), only(shown, question)];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[3]).toBe(shown.length - 1);
+  });
+});
+
 describe('a team of one country', () => {
   test('the lead shares out a section; its holder is walked through it first; progress shows every section and who holds it', async () => {
     const service = sessions(true);
@@ -119,6 +159,99 @@ describe('a team of one country', () => {
     expect(await ana.say('sí')).toContain('Se han borrado todas las respuestas');
     const restarted = (await responseOf(store, luis.key))!;
     expect(restarted.answers).toEqual([{ itemId: 'country', value: 'PRY' }]);
+  });
+});
+
+describe('before the lead has joined', () => {
+  test.each([
+    ['en', 'submit', "Only the lead of your country's response (ana@mitic.gov.py, who has not joined yet) can submit, restart or delete it."],
+    ['es', 'enviar', 'Solo la persona que coordina la respuesta de su país (ana@mitic.gov.py, que aún no se ha incorporado) puede enviarla, reiniciarla o borrarla.'],
+  ] as const)('a participant who asks to submit is told the invited lead’s e-mail (%s)', async (locale, submit, told) => {
+    const service = sessions(true);
+    await invite('PRY', 'ana@mitic.gov.py', { lead: true });
+    const luis = person(service, 'directline', 'dl-luis', locale);
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    expect(await luis.say(submit)).toContain(told);
+    expect(await luis.say('assign C to luis@mitic.gov.py')).toContain('ana@mitic.gov.py');
+  });
+
+  test('an invited lead without an e-mail is "the lead"', async () => {
+    const service = sessions(true);
+    const made = await createInvitation(store, { country: 'PRY', lead: true });
+    if (!made.ok) throw new Error('no invitation');
+    const luis = person(service, 'directline', 'dl-luis');
+    await luis.say(await invite('PRY', 'luis@mitic.gov.py'));
+    expect(await luis.say('submit')).toContain("Only the lead of your country's response (the lead) can submit");
+  });
+});
+
+describe('a participant whose invitation the survey team revoked', () => {
+  test.each([
+    ['en', 'Director', 'Your access to your country\'s response has been withdrawn by the UN DESA survey team', 'please contact Madeleine Losch'],
+    ['es', 'Director', 'El equipo de la Encuesta del DAES ha retirado su acceso a la respuesta de su país', 'póngase en contacto con Madeleine Losch'],
+  ] as const)('is refused on their next message, nothing is stored, their earlier answers stay (%s)', async (locale, answer, withdrawn, contact) => {
+    const service = sessions(true);
+    const ana = person(service, 'msteams', 'aad-ana', locale);
+    const luis = person(service, 'directline', 'dl-luis', locale);
+    await ana.say(await invite('PRY', 'ana@mitic.gov.py', { lead: true }));
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    await luis.say('Luis Benítez');
+    await store.revokeInvitation(made.invitation.id, clock);
+    const before = (await responseOf(store, ana.key))!;
+    const events = (await store.listEvents(before.id)).length;
+
+    const told = await luis.say(answer);
+    expect(told).toContain(withdrawn);
+    expect(told).toContain(contact);
+    expect(told).not.toMatch(/Saved|Guardad/);
+    for (const more of ['help', 'link', 'progress']) expect(await luis.say(more)).toContain(withdrawn);
+    const greeted = await service.handle({ respondent: { key: luis.key, channel: 'directline', userId: 'dl-luis', locale }, input: { kind: 'greet' } });
+    expect(greeted).toMatchObject({ status: 'gated', replies: [{ text: expect.stringContaining(withdrawn) }] });
+    const after = (await responseOf(store, ana.key))!;
+    expect(after.version).toBe(before.version);
+    expect(after.answers).toContainEqual({ itemId: 'respondent.name', value: 'Luis Benítez' });
+    expect(await store.listEvents(before.id)).toHaveLength(events);
+    // The others go on.
+    expect(await ana.say(answer)).toMatch(/Saved|Guardad/);
+  });
+
+  test('a link code they got before cannot bind another channel', async () => {
+    const service = sessions(true);
+    const luis = person(service, 'msteams', 'aad-luis');
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    const code = /LINK-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(await luis.say('link'))![0];
+    await store.revokeInvitation(made.invitation.id, clock);
+    const web = person(service, 'directline', 'dl-luis');
+    expect(await web.say(code)).toContain('Your access to your country\'s response has been withdrawn');
+    expect(await store.findIdentity(web.key)).toBeNull();
+  });
+
+  test('a new invitation code joins them again', async () => {
+    const service = sessions(true);
+    const luis = person(service, 'directline', 'dl-luis');
+    const made = await createInvitation(store, { country: 'PRY', email: 'luis@mitic.gov.py' });
+    if (!made.ok) throw new Error('no invitation');
+    await luis.say(made.code);
+    await store.revokeInvitation(made.invitation.id, clock);
+    // The web chat page reopened from the old link: the greeting said it all.
+    const respondent = { key: luis.key, channel: 'directline', userId: 'dl-luis', locale: 'en' as const };
+    expect(await service.handle({ respondent, input: { kind: 'invitation', code: made.code } })).toEqual({ status: 'gated', locale: 'en', replies: [] });
+    expect(await luis.say(made.code)).toContain('This invitation code is no longer valid');
+    expect(await luis.say(await invite('PRY', 'luis.b@mitic.gov.py'))).toContain('You are answering for Paraguay');
+    expect(await luis.say('Luis Benítez')).toContain('Saved.');
+  });
+
+  test('the check costs no store read for a respondent of their own', async () => {
+    const solo = person(sessions(false), 'msteams', 'aad-solo');
+    const reads = jest.spyOn(store, 'getInvitation');
+    await solo.say('hello');
+    await solo.say('Paraguay');
+    await solo.say('Ana Giménez');
+    expect(reads).not.toHaveBeenCalled();
   });
 });
 

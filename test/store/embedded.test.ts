@@ -4,7 +4,9 @@ import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DATA_FILE, createEmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded';
-import type { StoreLogger } from '../../src/store/codec';
+import { open as openLmdb } from 'lmdb';
+import { Packr } from 'msgpackr';
+import { encodeResponse, type StoreLogger } from '../../src/store/codec';
 import type { Store } from '../../src/store/port';
 import { sampleEvent, sampleInvitation, sampleResponse } from './contract';
 
@@ -100,6 +102,47 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     dir = resolve(dir, '..');
   }, 60_000);
 
+  it('reads the responses an earlier version wrote as msgpack, and writes them back as JSON', async () => {
+    const earlier = sampleResponse({ submittedAt: new Date('2025-03-02T08:00:00.000Z'), status: 'submitted' });
+    const env = openLmdb({ path: join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
+    const msgpack = { encoder: new Packr({ useRecords: false }) } as Parameters<typeof env.openDB>[1];
+    await env.openDB<unknown, string>('responses', msgpack).put(earlier.id, encodeResponse(earlier, 1));
+    await env.openDB<unknown, string>('respondents', msgpack).put(earlier.respondentKey, earlier.id);
+    await env.close();
+
+    const store = await open();
+    expect(await store.findResponseByRespondent(earlier.respondentKey)).toEqual(earlier);
+    const changed = { ...earlier, answers: [...earlier.answers, { itemId: 'q3', value: 'Ley 4017/2010 https://example.gov.py/ley' }], version: 2 };
+    expect(await store.replaceResponse(changed, 2)).toEqual({ ok: false, reason: 'conflict' }); // its version is 1
+    expect((await store.replaceResponse(changed, 1)).ok).toBe(true);
+    expect(await store.replaceResponse(changed, 1)).toEqual({ ok: false, reason: 'conflict' }); // now 2
+    expect((await store.committedTurns(earlier.id)).map((t) => t.version)).toEqual([2]);
+    await store.close();
+
+    const raw = openLmdb({ path: join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
+    const stored = raw.openDB<Buffer, string>('responses', { encoding: 'binary' }).get(earlier.id)!;
+    await raw.close();
+    expect(JSON.parse(stored.toString('utf8'))).toMatchObject({ _id: earlier.id, version: 2, submittedAt: '2025-03-02T08:00:00.000Z' });
+    expect(await (await open()).getResponse(earlier.id)).toEqual(changed);
+  });
+
+  it('reads a response again when another writer changed it, though it keeps the last ones it read decoded', async () => {
+    const first = await open();
+    const other = await open(); // a second store on the same file: another process, as far as the first can tell
+    const doc = sampleResponse();
+    await first.insertResponse(doc);
+    expect((await first.getResponse(doc.id))!.answers).toEqual(doc.answers);
+    const changed = { ...doc, answers: [{ itemId: 'q1', value: 'no' }], version: 2 };
+    expect((await other.replaceResponse(changed, 1)).ok).toBe(true);
+    expect(await first.getResponse(doc.id)).toEqual(changed);
+    expect(await first.findResponseByRespondent(doc.respondentKey)).toEqual(changed);
+    // Its own stale write is refused, and what it reads afterwards is still the other's.
+    expect(await first.replaceResponse({ ...doc, version: 2 }, 1)).toEqual({ ok: false, reason: 'conflict' });
+    expect(await first.getResponse(doc.id)).toEqual(changed);
+    expect(await other.eraseResponse(doc.id, { channel: 'admin', userId: 'team' }, new Date())).toBe(true);
+    expect(await first.getResponse(doc.id)).toBeNull();
+  });
+
   it('refuses to write once its data file is deleted or replaced (and /healthz then fails), instead of writing where nobody reads', async () => {
     const store = await open();
     const doc = sampleResponse();
@@ -109,7 +152,7 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     await expect(store.ping()).rejects.toThrow();
     await writeFile(join(dir, DATA_FILE), '');
     await expect(store.replaceResponse(doc, 1)).rejects.toThrow(/was replaced/);
-    await expect(store.claimActivity('k', 30)).rejects.toThrow(/was replaced/);
+    await expect(store.completeActivity('k', 30)).rejects.toThrow(/was replaced/);
   });
 
   it('creates the folder when it does not exist, and ping fails when it is gone', async () => {

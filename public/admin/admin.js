@@ -155,7 +155,7 @@
     var lead = team.filter(function (p) { return p.lead; })[0] || team[0];
     return lead ? lead.label : '';
   };
-  /** A team's participants, one per line: name or e-mail, the lead marked, their sections. */
+  /** A team's participants, one per line: name or e-mail, the lead marked, their sections, whether their access was withdrawn. */
   function participantList(r) {
     var team = teamOf(r);
     if (team.length === 0) return null;
@@ -163,7 +163,9 @@
       var parts = [p.label];
       if (p.lead) parts.push(t('participantLead'));
       if (p.sections.length) parts.push(t('participantSections', { sections: p.sections.join(', ') }));
-      return el('li', { class: p.lead ? 'participant participant-lead' : 'participant', text: parts.join(' — ') });
+      if (p.revokedAt) parts.push(t('participantWithdrawn', { date: new Date(p.revokedAt).toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'long' }) }));
+      var classes = ['participant'].concat(p.lead ? ['participant-lead'] : [], p.revokedAt ? ['participant-withdrawn'] : []);
+      return el('li', { class: classes.join(' '), text: parts.join(' — ') });
     }));
   }
 

@@ -33,6 +33,8 @@ export const adminParticipantSchema = z.object({
   email: z.string().optional(),
   lead: z.boolean(),
   sections: z.array(z.string()),
+  /** When the survey team revoked their invitation: their access is withdrawn (they answer no more, are sent nothing). */
+  revokedAt: z.iso.datetime().optional(),
   /** The channel identities (`channel:userId`) they answer from. */
   identities: z.array(z.string()),
 });
@@ -147,6 +149,7 @@ function attributed(attribution: ResponseAttribution, given: Record<string, Answ
     ...(p.email ? { email: p.email } : {}),
     lead: p.lead,
     sections: [...p.sections],
+    ...(p.revokedAt ? { revokedAt: p.revokedAt.toISOString() } : {}),
     identities: p.identities.map((i) => i.key),
   }));
   return { participants, answeredBy };

@@ -99,7 +99,10 @@ export function createReviewService(deps: ReviewDeps) {
     return { doc: { ...existing, team: { participants }, updatedAt: at }, before, after, turns };
   }
 
-  /** Tells every participant in Teams, in their language; a failure is logged (they are told on their next visit anyway). */
+  /**
+   * Tells every participant in Teams, in their language (not one whose invitation was revoked: see recipientsOf); a
+   * failure is logged (they are told on their next visit anyway).
+   */
   async function notify(response: ResponseDoc, turns: Map<string, Turn>): Promise<number> {
     if (!deps.sender) return 0;
     let sent = 0;

@@ -6,7 +6,7 @@ import { answerMap, unansweredRequired } from '../interview/flow';
 import type { ResponseDoc, Store, SurveySettings } from '../store/port';
 import type { ProactiveSender } from './proactive';
 import { formatDeadline } from './deadline';
-import { recipientsOf } from './recipients';
+import { recipientsOf, revokedInvitations } from './recipients';
 
 /** How often the scheduler looks for reminders that are due. */
 export const REMINDER_INTERVAL_MS = 5 * 60 * 1000;
@@ -35,7 +35,8 @@ export interface ReminderDeps {
  * Reminders of the deadline: every few minutes, when a reminder time chosen by the survey team has come (a number
  * of days before the deadline), every participant of a response still in progress is sent one proactive Teams message
  * saying how many required questions are unanswered — once per reminder time, never more than once a day (a
- * store claim per person, slot and day, so several bot instances send it once), and never after `stop reminders`.
+ * store claim per person, slot and day, so several bot instances send it once), never after `stop reminders`, and
+ * never to a participant whose invitation was revoked.
  */
 export function createReminders(deps: ReminderDeps) {
   const { store, interview, logger } = deps;
@@ -58,8 +59,10 @@ export function createReminders(deps: ReminderDeps) {
     if (!slot || !settings?.deadline) return outcome;
     outcome.slot = slot;
     const day = at.toISOString().slice(0, 10);
+    // Participants whose invitation was revoked are not reminded (nor is a reminder claimed for them).
+    const revoked = await revokedInvitations(store);
     for (const response of await store.listResponses({ status: 'in_progress' })) {
-      for (const person of await recipientsOf(store, response)) {
+      for (const person of await recipientsOf(store, response, revoked)) {
         const due = reminderFor(response, person.state);
         if (!due || person.conversations.length === 0 || !(await store.claimReminder({ respondentKey: person.key, slot, day, at }))) {
           outcome.skipped++;

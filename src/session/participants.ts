@@ -4,7 +4,7 @@
  * and the lead's summary before submission; the list of participants and their identities is also what a proactive
  * message (a reminder, a question from the survey team) needs to reach them.
  */
-import type { AnswerEvent, Identity, ResponseDoc, Store } from '../store/port';
+import type { AnswerEvent, Identity, Invitation, ResponseDoc, Store } from '../store/port';
 
 /** A participant as others see them, with the channel identities they answer from. */
 export interface ParticipantView {
@@ -16,6 +16,8 @@ export interface ParticipantView {
   name?: string;
   lead: boolean;
   sections: string[];
+  /** When the survey team revoked their invitation (a team's participant): their access is withdrawn, they answer no more. */
+  revokedAt?: Date;
   /** `channel:userId` keys, with their parts. */
   identities: Array<{ key: string; channel: string; userId: string }>;
 }
@@ -27,8 +29,11 @@ export async function participantsOf(store: Pick<Store, 'getResponse' | 'listIde
   return participantsFrom(doc, await store.listIdentities(responseId));
 }
 
-/** The participants of a response, from the response and its bound identities. */
-export function participantsFrom(doc: ResponseDoc, identities: Identity[]): ParticipantView[] {
+/**
+ * The participants of a response, from the response and its bound identities; `revoked` (invitation id → when it was
+ * revoked, see revokedAtById) marks a team's participants whose access was withdrawn.
+ */
+export function participantsFrom(doc: ResponseDoc, identities: Identity[], revoked?: ReadonlyMap<string, Date>): ParticipantView[] {
   const split = (key: string) => {
     const at = key.indexOf(':');
     return { key, channel: at < 0 ? key : key.slice(0, at), userId: at < 0 ? '' : key.slice(at + 1) };
@@ -41,8 +46,23 @@ export function participantsFrom(doc: ResponseDoc, identities: Identity[]): Part
   return doc.team.participants.map((p) => {
     const own = identities.filter((i) => i.participantId === p.id).map((i) => split(i.key));
     const label = p.email ?? p.name ?? own[0]?.key ?? p.id;
-    return { id: p.id, label, ...(p.email ? { email: p.email } : {}), ...(p.name ? { name: p.name } : {}), lead: p.lead, sections: [...p.sections], identities: own };
+    const revokedAt = revoked?.get(p.id);
+    return {
+      id: p.id,
+      label,
+      ...(p.email ? { email: p.email } : {}),
+      ...(p.name ? { name: p.name } : {}),
+      lead: p.lead,
+      sections: [...p.sections],
+      ...(revokedAt ? { revokedAt } : {}),
+      identities: own,
+    };
   });
+}
+
+/** When each revoked invitation was revoked, by invitation id (a team's participant's id is their invitation's). */
+export function revokedAtById(invitations: readonly Invitation[]): Map<string, Date> {
+  return new Map(invitations.flatMap((i) => (i.revokedAt ? [[i.id, i.revokedAt] as const] : [])));
 }
 
 /** Who gave an item's current answer, and when. */
@@ -94,12 +114,16 @@ export interface ResponseAttribution {
   answeredBy: Map<string, Attribution>;
 }
 
-/** The attribution of each response, by response id (two reads per response: its events and its identities). */
-export async function attributionsOf(store: Pick<Store, 'listEvents' | 'listIdentities'>, docs: readonly ResponseDoc[]): Promise<Map<string, ResponseAttribution>> {
+/**
+ * The attribution of each response, by response id (two reads per response: its events and its identities; and the
+ * invitations once, when a team's response is among them, to mark the participants whose access was withdrawn).
+ */
+export async function attributionsOf(store: Pick<Store, 'listEvents' | 'listIdentities' | 'listInvitations'>, docs: readonly ResponseDoc[]): Promise<Map<string, ResponseAttribution>> {
   const out = new Map<string, ResponseAttribution>();
+  const revoked = docs.some((doc) => doc.team) ? revokedAtById(await store.listInvitations()) : undefined;
   for (const doc of docs) {
     const [events, identities] = await Promise.all([store.listEvents(doc.id), store.listIdentities(doc.id)]);
-    const participants = participantsFrom(doc, identities);
+    const participants = participantsFrom(doc, identities, revoked);
     out.set(doc.id, { participants, answeredBy: attributionOf(events, participants) });
   }
   return out;

@@ -6,6 +6,7 @@ import { englishScript } from '../fixtures/answers';
 import { startWebchatBot, type WebchatBot } from '../webchat/helpers';
 import { interview } from '../fixtures/interview';
 import { ownState, teamKey } from '../../src/session/team';
+import { createInvitation } from '../../src/admin/invitations';
 import type { ResponseDoc } from '../../src/store/port';
 
 /**
@@ -117,11 +118,14 @@ test('sign in once, see the responses, sort, filter, download a PDF, switch to S
   }
 });
 
-test('a country’s team: its participants (name or e-mail, the lead marked, their sections) in the response’s row, in English and Spanish', async () => {
+test('a country’s team: its participants (name or e-mail, the lead marked, their sections, access withdrawn) in the response’s row, in English and Spanish', async () => {
   // Ecuador's response, begun by its team: the country from an invitation, no contact name given yet.
   const begun = responseFrom({ ...englishScript, country: 'Ecuador' }, { stopAfter: 'country', now: new Date('2026-11-26T10:00:00Z') });
   const state = ownState(interview.load({ ...begun.engine, answers: begun.answers, deferred: begun.deferred })!);
   const joinedAt = new Date('2026-11-26T10:00:00Z');
+  // Jorge joined with an invitation of his own (the participant's id is the invitation's).
+  const jorge = await createInvitation(bot.store, { country: 'Ecuador', sections: ['C', 'D'] });
+  if (!jorge.ok) throw new Error('no invitation');
   const team: ResponseDoc = {
     ...begun,
     respondentKey: teamKey('msq-2022', 'ECU'),
@@ -129,7 +133,7 @@ test('a country’s team: its participants (name or e-mail, the lead marked, the
     team: {
       participants: [
         { id: 'inv-maria', email: 'maria@mintel.gob.ec', lead: true, sections: [], joinedAt, state },
-        { id: 'inv-jorge', name: 'Jorge Ríos', lead: false, sections: ['C', 'D'], joinedAt, state },
+        { id: jorge.invitation.id, name: 'Jorge Ríos', lead: false, sections: ['C', 'D'], joinedAt, state },
       ],
     },
   };
@@ -154,10 +158,24 @@ test('a country’s team: its participants (name or e-mail, the lead marked, the
     // One respondent's own response lists nobody.
     expect(await page.locator('#responses tbody tr').filter({ hasText: 'Uruguay (URY)' }).locator('.participants').count()).toBe(0);
 
+    // The survey team revokes Jorge's invitation in the dashboard: his access is withdrawn, and his line says since when.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator(`#invitations [data-revoke="${jorge.invitation.id}"]`).click();
+    await participants.locator('.participant-withdrawn').waitFor();
+    const revokedAt = (await bot.store.getInvitation(jorge.invitation.id))!.revokedAt!;
+    const day = (lang: string) => revokedAt.toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'long' });
+    expect(await participants.getByRole('listitem').allInnerTexts()).toEqual(['maria@mintel.gob.ec — lead', `Jorge Ríos — sections C, D — access withdrawn on ${day('en')}`]);
+    // The admin view of the response says it too (Maria's access stands).
+    const view = await fetch(`${bot.url}/admin/responses/${team.id}?format=json`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect((await view.json()).participants).toEqual([
+      expect.not.objectContaining({ revokedAt: expect.anything() }),
+      expect.objectContaining({ id: jorge.invitation.id, label: 'Jorge Ríos', revokedAt: revokedAt.toISOString() }),
+    ]);
+
     await page.getByRole('button', { name: 'Español' }).click();
     await page.getByRole('heading', { name: 'Respuestas' }).waitFor();
     const equipo = ecuador.getByRole('list', { name: 'El equipo del país (2 participantes)' });
-    expect(await equipo.getByRole('listitem').allInnerTexts()).toEqual(['maria@mintel.gob.ec — persona coordinadora', 'Jorge Ríos — secciones C, D']);
+    expect(await equipo.getByRole('listitem').allInnerTexts()).toEqual(['maria@mintel.gob.ec — persona coordinadora', `Jorge Ríos — secciones C, D — acceso retirado el ${day('es')}`]);
     await expect(ecuador.innerText()).resolves.not.toContain('(aún no indicado)');
   } finally {
     await context.close();

@@ -1,3 +1,4 @@
+import { hashCode } from '../../src/admin/invitations';
 import { englishScript } from '../fixtures/answers';
 import { post, startBot, startChannel, teamsActivity } from '../fixtures/http';
 import { interview } from '../fixtures/interview';
@@ -8,6 +9,7 @@ import type { ResponseDoc } from '../../src/store/port';
 /**
  * A country's team (Ana leads, Luis answers section C), both in Teams: the survey team's flag reaches both, either
  * may answer it and it is closed for both; each participant gets their own reminder and their own `stop reminders`.
+ * Once Luis's invitation is revoked, nothing is sent to him first any more; Ana still gets everything.
  */
 
 const TOKEN = 'survey-team-token-0123456789';
@@ -94,4 +96,50 @@ test('reminders: each participant gets their own, and Luis’s “stop reminders
   expect((await bot.app.reminders.run(new Date(start + 3 * DAY + 60_000))).reminded).toBe(1);
   expect([reminders('ana').length, reminders('luis').length]).toEqual([2, 1]);
   expect((await bot.store.getResponse(doc.id))!.status).toBe('in_progress');
+});
+
+/** The survey team revokes a participant's invitation (as stored when they were invited, then revoked with the API). */
+async function revoke(who: string, country: string): Promise<void> {
+  const now = new Date();
+  const id = `inv-${who}-${country}`;
+  const code = `MSQ-${who.toUpperCase().padEnd(4, 'X').slice(0, 4)}-${country.padEnd(4, 'X')}-2345`;
+  await bot.store.createInvitation({ id, codeHash: hashCode(code), country: { code: 'PRY', name: 'Paraguay' }, email: `${who}@mitic.gov.py`, createdAt: now, expiresAt: new Date(now.getTime() + DAY) });
+  const res = await fetch(`${bot.url}/admin/invitations/${id}`, { method: 'DELETE', headers: auth });
+  expect(res.status).toBe(200);
+  expect((await res.json()).revokedAt).toEqual(expect.any(String));
+}
+
+test('Luis’s invitation is revoked: the survey team’s question reaches Ana only; she answers it, and it is closed', async () => {
+  const doc = await paraguayTeam('T3', { submit: true });
+  await revoke('luis', 'T3');
+  const before = sentTo('luis', 'T3').length;
+
+  const res = await fetch(`${bot.url}/admin/responses/${doc.id}/flags`, { method: 'POST', headers: auth, body: JSON.stringify({ itemId: 'q3', comment: 'The link in q3 returns 404' }) });
+  expect(res.status).toBe(201);
+  expect((await res.json()).notified).toBe(1);
+  expect(sentTo('ana', 'T3').join('\n')).toContain('The link in q3 returns 404');
+  expect(sentTo('luis', 'T3').slice(before)).toEqual([]);
+
+  expect((await says('ana', 'T3', 'MITIC — https://www.mitic.gov.py/en')).status).toBe(200);
+  expect(sentTo('ana', 'T3').join('\n')).toContain('submitted again');
+  expect((await bot.store.getResponse(doc.id))!.status).toBe('submitted');
+  expect(sentTo('luis', 'T3').slice(before)).toEqual([]);
+});
+
+test('Luis’s invitation is revoked: the reminders reach Ana only, and none is claimed for him', async () => {
+  await paraguayTeam('T4', { submit: false });
+  await revoke('luis', 'T4');
+  const before = sentTo('luis', 'T4').length;
+  const start = Date.now();
+  const deadline = new Date(start + 20 * DAY);
+  await fetch(`${bot.url}/admin/settings`, { method: 'PUT', headers: auth, body: JSON.stringify({ deadline: deadline.toISOString(), reminderDays: [20] }) });
+  const reminders = (who: string) => sentTo(who, 'T4').filter((t) => t.includes('A reminder from the UN E-Government Survey team'));
+
+  const at = new Date(start + 60_000);
+  await bot.app.reminders.run(at);
+  expect([reminders('ana').length, reminders('luis').length]).toEqual([1, 0]);
+  expect(sentTo('luis', 'T4').slice(before)).toEqual([]);
+  // Nothing was claimed in his name: the claim for this reminder time and day is still free.
+  expect(await bot.store.claimReminder({ respondentKey: 'inv-luis-T4', slot: `${deadline.toISOString()}/20`, day: at.toISOString().slice(0, 10), at })).toBe(true);
+  expect(await bot.store.claimReminder({ respondentKey: 'inv-ana-T4', slot: `${deadline.toISOString()}/20`, day: at.toISOString().slice(0, 10), at })).toBe(false);
 });

@@ -134,12 +134,16 @@ const { doc, event } = JSON.parse(process.env.INPUT!, revive);
     expect((await first.getResponse(doc.id))!.answers).toEqual(doc.answers);
     const changed = { ...doc, answers: [{ itemId: 'q1', value: 'no' }], version: 2 };
     expect((await other.replaceResponse(changed, 1)).ok).toBe(true);
+    // Another writer's commit is seen from the reader's next read transaction (lmdb renews it after a timer tick).
+    const nextReadTransaction = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await nextReadTransaction();
     expect(await first.getResponse(doc.id)).toEqual(changed);
     expect(await first.findResponseByRespondent(doc.respondentKey)).toEqual(changed);
     // Its own stale write is refused, and what it reads afterwards is still the other's.
     expect(await first.replaceResponse({ ...doc, version: 2 }, 1)).toEqual({ ok: false, reason: 'conflict' });
     expect(await first.getResponse(doc.id)).toEqual(changed);
     expect(await other.eraseResponse(doc.id, { channel: 'admin', userId: 'team' }, new Date())).toBe(true);
+    await nextReadTransaction();
     expect(await first.getResponse(doc.id)).toBeNull();
   });
 

@@ -413,7 +413,7 @@ function renderReport(input: {
       (Number.isNaN(paused.storeHeapMb)
         ? ''
         : ` The embedded store (LMDB) keeps its data in its memory-mapped file: the same data opened by a fresh store takes` +
-          ` ${paused.storeHeapMb.toFixed(1)} MB of heap (${paused.respondents} responses: the paused ones and the 2 complete warm-up ones;` +
+          ` ${paused.storeHeapMb.toFixed(1)} MB of heap (${paused.respondents} responses: the paused ones, the ${PAUSED_WARM_UP} paused before "0" and the 2 complete warm-up ones;` +
           ` ${paused.dataMb.toFixed(1)} MB on disk); growth minus the store's heap:` +
           ` ${(paused.heapMb.at(-1)! - paused.heapMb[0] - paused.storeHeapMb).toFixed(1)} MB (what the bot itself would keep per conversation, within the noise).`),
     ``,

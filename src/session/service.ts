@@ -168,6 +168,9 @@ export function createSessionService(deps: {
     // A participant who types an invitation code joins (again) with it: the same person from another channel, or another participant.
     if (participant && input.kind === 'message' && findCode(input.text)) return admit(request, at);
     if (!existing && deps.requireInvitation) return admit(request, at);
+    // Invitations not required: a link's or a typed code still joins its country's response (otherwise the person
+    // would start a response of their own for the same country, which they could submit without the lead).
+    if (!existing && (input.kind === 'invitation' || input.kind === 'message') && findCode(input.kind === 'invitation' ? input.code : input.text)) return admit(request, at);
     if (existing?.team && participant) return teamTurn(request, existing, participant, at);
     if (!existing) {
       // Not a response yet: the interview as it starts, stored only once the turn changes it.

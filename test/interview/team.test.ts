@@ -51,6 +51,16 @@ async function invite(country: string, email: string, extra: { lead?: boolean; s
 }
 
 describe('opened from an invitation link (the web chat: a greeting, then the link’s code as an event)', () => {
+  test('without REQUIRE_INVITATION too: the link’s code joins the country’s response, and a participant who is not the lead cannot submit it', async () => {
+    const service = sessions(false);
+    await invite('PRY', 'ana@mitic.gov.py', { lead: true });
+    const shown = await openLink(service, 'dl-marta', 'es', await invite('PRY', 'marta@mitic.gov.py', { sections: ['D'] }));
+    expect(shown.some((text) => text.startsWith('Usted responde por Paraguay'))).toBe(true);
+    const marta = person(service, 'directline', 'dl-marta', 'es');
+    expect(await marta.say('enviar')).toContain('ana@mitic.gov.py');
+    expect(await marta.say('sí')).not.toMatch(/ha sido enviada/);
+  });
+
   /** What the page shows: the gate's greeting, then the replies to the link's code, one message per entry. */
   async function openLink(service: ReturnType<typeof sessions>, userId: string, locale: 'en' | 'es', code: string): Promise<string[]> {
     const respondent = { key: `directline:${userId}`, channel: 'directline', userId, locale };

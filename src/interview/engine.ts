@@ -48,8 +48,11 @@ export interface StartOptions {
   focus?: string[];
   /** Where the respondent reads the welcome: a chat (Teams, the browser; the default) or a terminal. */
   welcome?: 'chat' | 'terminal';
-  /** The respondent was welcomed already (the invitation gate's greeting): the welcome's first message is left out. */
-  greeted?: boolean;
+  /**
+   * The respondent was welcomed already: `true`, by the invitation gate's greeting (the welcome's first message is
+   * left out); `'whole'`, by the whole welcome (without a gate: title, introduction and how-to are all left out).
+   */
+  greeted?: boolean | 'whole';
   /** Messages said after the welcome and before the first section's heading (whom an invited respondent answers for). */
   announce?: Array<{ key: string; params?: Record<string, string | number> }>;
 }
@@ -202,8 +205,12 @@ export function createInterview(def: Definition, i18n: i18n): Interview {
       const terminal = options.welcome === 'terminal';
       const outbox: Say[] = [
         ...(options.greeted ? [] : [{ say: 'message' as const, key: terminal ? 'welcome.terminalTitle' : 'welcome.title' }]),
-        { say: 'message', key: 'welcome.intro' },
-        { say: 'message', key: terminal ? 'welcome.terminalHowTo' : 'welcome.howTo' },
+        ...(options.greeted === 'whole'
+          ? []
+          : [
+              { say: 'message' as const, key: 'welcome.intro' },
+              { say: 'message' as const, key: terminal ? 'welcome.terminalHowTo' : 'welcome.howTo' },
+            ]),
         ...(options.announce ?? []).map((m) => ({ say: 'message' as const, ...m })),
         { say: 'section', section: first.section },
       ];

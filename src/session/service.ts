@@ -547,8 +547,9 @@ export function createSessionService(deps: {
       prefill,
       ...(invitation.sections?.length ? { focus: invitation.sections } : {}),
       ...(previous?.previous ? { previous: previous.previous } : {}),
-      // The gate's greeting (when the conversation opened) was the welcome: it is not said twice.
-      greeted: true,
+      // The greeting when the conversation opened was the welcome (the gate's first words, or without a gate all of
+      // it): it is not said twice.
+      greeted: deps.requireInvitation ? true : 'whole',
       announce: welcome(lead, false),
     });
     // Only the country is locked; other answers given by the team stay editable by every participant.

@@ -56,6 +56,9 @@ describe('opened from an invitation link (the web chat: a greeting, then the lin
     await invite('PRY', 'ana@mitic.gov.py', { lead: true });
     const shown = await openLink(service, 'dl-marta', 'es', await invite('PRY', 'marta@mitic.gov.py', { sections: ['D'] }));
     expect(shown.some((text) => text.startsWith('Usted responde por Paraguay'))).toBe(true);
+    for (const start of ['Le damos la bienvenida', 'El objetivo de este cuestionario', 'Puede escribir sus respuestas']) {
+      expect([start, shown.filter((text) => text.startsWith(start)).length]).toEqual([start, 1]); // said once
+    }
     const marta = person(service, 'directline', 'dl-marta', 'es');
     expect(await marta.say('enviar')).toContain('ana@mitic.gov.py');
     expect(await marta.say('sí')).not.toMatch(/ha sido enviada/);

@@ -218,6 +218,19 @@ export function encodeResponse(input: ResponseDoc, version: number): ResponseRec
   };
 }
 
+/** A copy of a record sharing no list, answer or Date with it (for a record a store keeps and hands out again). */
+export function copyResponseRecord(r: ResponseRecord): ResponseRecord {
+  return {
+    ...r,
+    country: r.country && { code: r.country.code, name: r.country.name },
+    answers: r.answers.map((a) => ({ itemId: a.itemId, value: copyValue(a.value) as AnswerValue })),
+    deferred: [...r.deferred],
+    createdAt: copyDate(r.createdAt),
+    updatedAt: copyDate(r.updatedAt),
+    submittedAt: r.submittedAt && copyDate(r.submittedAt),
+  };
+}
+
 /** A stored response as a port doc (the record is fresh from the database: its values are not copied again). */
 export function decodeResponse(r: ResponseRecord): ResponseDoc {
   return {

@@ -28,6 +28,7 @@ import { asBinary, open, type Database, type RootDatabase } from 'lmdb';
 import { Packr } from 'msgpackr';
 import {
   activityRecord,
+  copyResponseRecord,
   assertKey,
   assertTtl,
   assertVersion,
@@ -79,8 +80,8 @@ import { invitationUseSchema, isListed, surveySettingsSchema, type SurveySetting
 
 /**
  * What a commit checks of a response — its owner, version and recent turns — kept beside the response and written
- * with it in the same transaction, so that the compare-and-swap of a turn reads a few dozen bytes instead of the
- * whole response. Responses written before heads existed (and taken over from nedb) have none: their head is read
+ * with it in the same transaction, so that the compare-and-swap of a turn reads this head (under 2 kB) instead of
+ * the whole response. Responses written before heads existed (and taken over from nedb) have none: their head is read
  * from the response itself until their next commit writes one.
  */
 interface ResponseHead {
@@ -109,31 +110,6 @@ const CONFLICT: WriteResult = { ok: false, reason: 'conflict' };
 
 /** How many responses the store keeps decoded (see findResponse): more than the respondents answering at one moment. */
 const RECENT_RESPONSES = 64;
-
-/** A response record whose answers and lists cannot be changed (it may be handed out more than once). */
-function frozen(rec: ResponseRecord): ResponseRecord {
-  for (const answer of rec.answers) {
-    if (Array.isArray(answer.value)) Object.freeze(answer.value);
-    Object.freeze(answer);
-  }
-  Object.freeze(rec.answers);
-  Object.freeze(rec.deferred);
-  if (rec.country) Object.freeze(rec.country);
-  return Object.freeze(rec);
-}
-
-/** A mutable copy of a (frozen) response record, for a caller: answers, lists, country and dates are its own. */
-function thawed(rec: ResponseRecord): ResponseRecord {
-  return {
-    ...rec,
-    country: rec.country && { code: rec.country.code, name: rec.country.name },
-    answers: rec.answers.map((a) => ({ itemId: a.itemId, value: Array.isArray(a.value) ? [...a.value] : a.value })),
-    deferred: [...rec.deferred],
-    createdAt: new Date(rec.createdAt.getTime()),
-    updatedAt: new Date(rec.updatedAt.getTime()),
-    submittedAt: rec.submittedAt && new Date(rec.submittedAt.getTime()),
-  };
-}
 
 /** Keys longer than this are stored by their hash (LMDB keys are limited to about 2 kB). */
 const MAX_PLAIN_KEY_BYTES = 480;
@@ -165,7 +141,7 @@ function written(rec: ResponseRecord): WriteResult {
   return {
     ok: true,
     get doc(): ResponseDoc {
-      return (doc ??= decodeResponse(thawed(rec)));
+      return (doc ??= decodeResponse(copyResponseRecord(rec)));
     },
   };
 }
@@ -358,13 +334,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
    * The responses read or written last, with the bytes they were read from: a respondent's next turn reads the same
    * bytes back, and comparing them costs far less than parsing them again. A record is only ever taken from here
    * when the database holds exactly its bytes, so another process's write, an erasure or a commit that failed is
-   * seen at once. Records handed out from here are frozen (their answers and lists too), as they are shared.
+   * seen at once. Callers get copies (copyResponseRecord): a record kept here is never handed out itself.
    */
   const recent = new Map<string, { bytes: Buffer; rec: ResponseRecord }>();
 
   function keepRecent(key: string, bytes: Buffer, rec: ResponseRecord): ResponseRecord {
     recent.delete(key);
-    recent.set(key, { bytes, rec: frozen(rec) });
+    recent.set(key, { bytes, rec });
     if (recent.size > RECENT_RESPONSES) recent.delete(recent.keys().next().value!);
     return rec;
   }
@@ -442,13 +418,13 @@ export function createEmbeddedStore({ dir, now = () => new Date(), logger = sile
       const o = await ready();
       const id = o.respondents.get(dbKey(respondentKey));
       const rec = id === undefined ? undefined : findResponse(o, id);
-      return rec && rec.respondentKey === respondentKey ? decodeResponse(thawed(rec)) : null;
+      return rec && rec.respondentKey === respondentKey ? decodeResponse(copyResponseRecord(rec)) : null;
     },
 
     async getResponse(id) {
       assertKey(id, 'id');
       const rec = findResponse(await ready(), id);
-      return rec && rec._id === id ? decodeResponse(thawed(rec)) : null;
+      return rec && rec._id === id ? decodeResponse(copyResponseRecord(rec)) : null;
     },
 
     async listResponses(filter: ResponseFilter = {}) {
